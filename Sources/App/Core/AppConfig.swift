@@ -1,0 +1,108 @@
+import Foundation
+import Vapor
+
+/// Settings read once from the environment at start, validated, with one clear line per wrong value.
+public struct AppConfig: Sendable {
+    public enum Database: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public var database: Database
+    /// Public origin used in feeds, sitemaps, canonical links and JSON-LD (no trailing slash).
+    public var baseURL: String
+    /// Load the demo data when `serve` starts on an empty database.
+    public var seedDemoOnEmpty: Bool
+    /// Keep rendered public pages in memory (invalidated on change) and answer `If-None-Match`.
+    public var renderCacheEnabled: Bool
+    /// Seconds a cached page may be served before it is rendered again.
+    public var renderCacheTTL: Int
+    /// Sent as `Strict-Transport-Security` when the site is served over TLS.
+    public var tlsEnabled: Bool
+    /// Size of the database connection pool per event loop.
+    public var databasePoolSize: Int
+
+    public init(database: Database, baseURL: String = "http://127.0.0.1:8080", seedDemoOnEmpty: Bool = true,
+                renderCacheEnabled: Bool = true, renderCacheTTL: Int = 300, tlsEnabled: Bool = false,
+                databasePoolSize: Int = 8) {
+        self.database = database
+        self.baseURL = baseURL
+        self.seedDemoOnEmpty = seedDemoOnEmpty
+        self.renderCacheEnabled = renderCacheEnabled
+        self.renderCacheTTL = renderCacheTTL
+        self.tlsEnabled = tlsEnabled
+        self.databasePoolSize = databasePoolSize
+    }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let problems: [String]
+        public var description: String { "Configuration is not valid:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }
+    }
+
+    /// Reads `DATABASE_URL`, `CAREABROAD_SQLITE_PATH`, `CAREABROAD_BASE_URL`, `CAREABROAD_SEED_DEMO`,
+    /// `CAREABROAD_RENDER_CACHE`, `CAREABROAD_RENDER_CACHE_TTL`, `CAREABROAD_TLS`, `CAREABROAD_DB_POOL`.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        var problems: [String] = []
+        func flag(_ name: String, default value: Bool) -> Bool {
+            guard let raw = env[name], !raw.isEmpty else { return value }
+            switch raw.lowercased() {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default:
+                problems.append("\(name) must be true or false, got '\(raw)'")
+                return value
+            }
+        }
+        func integer(_ name: String, default value: Int, range: ClosedRange<Int>) -> Int {
+            guard let raw = env[name], !raw.isEmpty else { return value }
+            guard let number = Int(raw), range.contains(number) else {
+                problems.append("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(raw)'")
+                return value
+            }
+            return number
+        }
+
+        let database: Database
+        if let url = env["DATABASE_URL"], !url.isEmpty {
+            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+                database = .postgres(url: url)
+            } else {
+                problems.append("DATABASE_URL must start with postgres:// or postgresql://")
+                database = .sqlite(path: "var/careabroad.sqlite")
+            }
+        } else {
+            database = .sqlite(path: env["CAREABROAD_SQLITE_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? "var/careabroad.sqlite")
+        }
+
+        var baseURL = env["CAREABROAD_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080"
+        while baseURL.hasSuffix("/") { baseURL.removeLast() }
+        if URL(string: baseURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            problems.append("CAREABROAD_BASE_URL must be an http or https address, got '\(baseURL)'")
+        }
+
+        let config = AppConfig(
+            database: database,
+            baseURL: baseURL,
+            seedDemoOnEmpty: flag("CAREABROAD_SEED_DEMO", default: true),
+            renderCacheEnabled: flag("CAREABROAD_RENDER_CACHE", default: true),
+            renderCacheTTL: integer("CAREABROAD_RENDER_CACHE_TTL", default: 300, range: 1...86_400),
+            tlsEnabled: flag("CAREABROAD_TLS", default: baseURL.hasPrefix("https://")),
+            databasePoolSize: integer("CAREABROAD_DB_POOL", default: 8, range: 1...256)
+        )
+        guard problems.isEmpty else { throw Invalid(problems: problems) }
+        return config
+    }
+}
+
+extension Application {
+    private struct ConfigKey: StorageKey { typealias Value = AppConfig }
+
+    /// The validated configuration this application was built with.
+    public var config: AppConfig {
+        get {
+            guard let value = storage[ConfigKey.self] else { fatalError("configure(_:config:) has not run") }
+            return value
+        }
+        set { storage[ConfigKey.self] = newValue }
+    }
+}

@@ -1,0 +1,31 @@
+/// Escaping for text placed in HTML and XML.
+///
+/// Plot escapes `<`, `>` and `&` in text nodes but writes attribute values verbatim, so every attribute
+/// that carries data goes through `attribute(_:)` (see `Attr` in `HTML+Attributes.swift`).
+public enum HTMLEscaping {
+    public static func attribute(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for ch in text.unicodeScalars {
+            switch ch {
+            case "&": out += "&amp;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Text content (same escaping as attributes; safe in either place).
+    public static func text(_ text: String) -> String { attribute(text) }
+
+    /// JSON placed inside `<script type="application/ld+json">`: `<` is escaped so `</script>` cannot close it.
+    public static func jsonInScript(_ json: String) -> String {
+        json.replacingOccurrences(of: "<", with: "\\u003c")
+            .replacingOccurrences(of: ">", with: "\\u003e")
+            .replacingOccurrences(of: "&", with: "\\u0026")
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Ink
+
+/// Renders editor Markdown with Ink and keeps only an allow-list of tags and safe links.
+///
+/// Written here because no HTML sanitiser is among the packages we build with. It is small because its
+/// input is narrow: raw HTML in the Markdown is escaped before Ink sees it, so the only tags left to check
+/// are Ink's own; the allow-list then drops every attribute but a checked `href`.
+public enum HTMLSanitizer {
+    static let allowedTags: Set<String> = [
+        "p", "h2", "h3", "h4", "h5", "ul", "ol", "li", "strong", "em", "b", "i", "a", "blockquote", "code",
+        "pre", "br", "hr", "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub",
+    ]
+    static let voidTags: Set<String> = ["br", "hr"]
+
+    /// Markdown to safe HTML. `# h1` headings are lowered to `h2`: the page owns its only `h1`.
+    public static func render(markdown: String) -> TrustedHTML {
+        let escapedSource = markdown
+            .replacingOccurrences(of: "&", with: "&amp;")
+            .replacingOccurrences(of: "<", with: "&lt;")
+        let html = MarkdownParser().html(from: escapedSource)
+        return sanitise(html)
+    }
+
+    /// Keeps allowed tags (attributes dropped, `href` kept when safe) and escapes everything else.
+    public static func sanitise(_ html: String) -> TrustedHTML {
+        var out = ""
+        out.reserveCapacity(html.utf8.count)
+        var index = html.startIndex
+        while index < html.endIndex {
+            let ch = html[index]
+            if ch == "<", let close = html[index...].firstIndex(of: ">") {
+                let inner = String(html[html.index(after: index)..<close])
+                out += rewriteTag(inner) ?? HTMLEscaping.text("<" + inner + ">")
+                index = html.index(after: close)
+            } else if ch == "<" {
+                out += "&lt;"
+                index = html.index(after: index)
+            } else if ch == ">" {
+                out += "&gt;"
+                index = html.index(after: index)
+            } else {
+                out.append(ch)
+                index = html.index(after: index)
+            }
+        }
+        return TrustedHTML.make(sanitised: out)
+    }
+
+    private static func rewriteTag(_ inner: String) -> String? {
+        var body = inner.trimmingCharacters(in: .whitespaces)
+        let closing = body.hasPrefix("/")
+        if closing { body.removeFirst() }
+        if body.hasSuffix("/") { body.removeLast() }
+        let name = String(body.prefix { $0.isLetter || $0.isNumber }).lowercased()
+        var tag = name == "h1" ? "h2" : name
+        if name == "h6" { tag = "h5" }
+        guard allowedTags.contains(tag) else { return nil }
+        if closing { return voidTags.contains(tag) ? "" : "</\(tag)>" }
+        if tag == "a" {
+            guard let href = attributeValue("href", in: String(body.dropFirst(name.count))), let safe = safeURL(href) else {
+                return "<a>"
+            }
+            let external = safe.hasPrefix("http")
+            return "<a href=\"\(HTMLEscaping.attribute(safe))\"\(external ? " rel=\"nofollow noopener\"" : "")>"
+        }
+        return "<\(tag)>"
+    }
+
+    private static func attributeValue(_ name: String, in attributes: String) -> String? {
+        guard let range = attributes.range(of: "\(name)=\"") else { return nil }
+        let rest = attributes[range.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return decodeEntities(String(rest[..<end]))
+    }
+
+    private static func decodeEntities(_ s: String) -> String {
+        s.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    /// http, https and mailto links, and site-relative paths; nothing else (no `javascript:`, no `data:`).
+    static func safeURL(_ raw: String) -> String? {
+        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\"" || $0 == "<" || $0 == ">" || $0 == "\\" }) else { return nil }
+        if trimmed.hasPrefix("/") && !trimmed.hasPrefix("//") { return trimmed }
+        if trimmed.hasPrefix("#") { return trimmed }
+        let lower = trimmed.lowercased()
+        if lower.hasPrefix("https://") || lower.hasPrefix("http://") || lower.hasPrefix("mailto:") { return trimmed }
+        return nil
+    }
+
+    /// Plain text of Markdown (for search documents, summaries and word counts).
+    public static func plainText(markdown: String) -> String {
+        var text = ""
+        var inTag = false
+        for ch in MarkdownParser().html(from: markdown.replacingOccurrences(of: "<", with: " ")) {
+            if ch == "<" { inTag = true; text.append(" ") } else if ch == ">" { inTag = false } else if !inTag { text.append(ch) }
+        }
+        return text.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&quot;", with: "\"")
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Domain
+
+/// The one catalogue of user-facing text. English ships now; a language is added as another JSON file.
+public struct Localizer: Sendable {
+    public let language: String
+    private let table: [String: String]
+
+    public init(language: String, table: [String: String]) {
+        self.language = language
+        self.table = table
+    }
+
+    /// Loads `Resources/Localization/<language>.json` from the bundle.
+    public static func load(language: String = "en") throws -> Localizer {
+        guard let url = Bundle.module.url(forResource: language, withExtension: "json", subdirectory: "Resources/Localization") else {
+            throw CatalogueError(reason: "no catalogue for language '\(language)'")
+        }
+        let table = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
+        return Localizer(language: language, table: table)
+    }
+
+    struct CatalogueError: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { "Localisation catalogue: \(reason)" }
+    }
+
+    /// Every key in the catalogue (used by tests to find keys the code names but the catalogue lacks).
+    public var keys: Set<String> { Set(table.keys) }
+
+    public func has(_ key: String) -> Bool { table[key] != nil }
+
+    /// The text for `key` with `{name}` placeholders filled in. A missing key shows as the key itself,
+    /// which a test forbids for every key the sources use.
+    public func callAsFunction(_ key: String, _ arguments: [String: String] = [:]) -> String {
+        var text = table[key] ?? key
+        for (name, value) in arguments {
+            text = text.replacingOccurrences(of: "{\(name)}", with: value)
+        }
+        return text
+    }
+
+    /// Singular or plural form: `key.one` / `key.other`, with `{count}` filled.
+    public func count(_ key: String, _ n: Int, _ arguments: [String: String] = [:]) -> String {
+        var args = arguments
+        args["count"] = Self.grouped(n)
+        return self(n == 1 ? "\(key).one" : "\(key).other", args)
+    }
+
+    public static func grouped(_ n: Int) -> String {
+        let digits = String(abs(n))
+        var out = ""
+        for (i, ch) in digits.reversed().enumerated() {
+            if i > 0, i % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (n < 0 ? "-" : "") + String(out.reversed())
+    }
+
+    /// "14 October 2026".
+    public func date(_ date: Date) -> String {
+        let c = ISODate.utcCalendar.dateComponents([.year, .month, .day], from: date)
+        return self("date.long", ["day": "\(c.day ?? 1)", "month": self("month.\(c.month ?? 1)"), "year": "\(c.year ?? 0)"])
+    }
+
+    public func country(_ code: String) -> String {
+        let key = "country.\(code.uppercased())"
+        return has(key) ? self(key) : code.uppercased()
+    }
+
+    public func language(_ code: String) -> String {
+        let key = "language.\(code.lowercased())"
+        return has(key) ? self(key) : code.lowercased()
+    }
+
+    /// The sentence that explains a refused parameter.
+    public func message(for error: ParameterError) -> String {
+        let p = ["parameter": error.parameter]
+        switch error.problem {
+        case .notUTF8: return self("error.param.notUTF8", p)
+        case .malformed: return self("error.param.malformed", p)
+        case .notANumber: return self("error.param.notANumber", p)
+        case .notAWholeNumber: return self("error.param.notAWholeNumber", p)
+        case .negative: return self("error.param.negative", p)
+        case .outOfRange(let lo, let hi):
+            return self("error.param.outOfRange", p.merging(["min": Self.grouped(lo), "max": Self.grouped(hi)]) { $1 })
+        case .tooLong(let max): return self("error.param.tooLong", p.merging(["max": Self.grouped(max)]) { $1 })
+        case .unknownCurrency: return self("error.param.unknownCurrency", p)
+        case .unknownValue: return self("error.param.unknownValue", p)
+        case .minAboveMax: return self("error.param.minAboveMax", p)
+        case .repeated: return self("error.param.repeated", p)
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Vapor
+
+/// A path parameter: `.key` when registering a route, `.value` when building a link.
+public enum Parameter: Sendable, Equatable {
+    case key
+    case value(String)
+}
+
+/// Every address of the site. One enum registers the routes and builds the links, so no path is written twice.
+public enum SiteURL: Sendable, Equatable {
+    case home
+    case magazine
+    case article(Parameter)
+    case category(Parameter)
+    case procedures
+    case procedure(Parameter)
+    case providers
+    case provider(Parameter)
+    case clinic(Parameter)
+    case consult(Parameter)
+    case howWeRank
+    case feed
+    case sitemap
+    case robots
+    case healthz
+    case readyz
+    case legacyProviderProfile
+    case stylesheet
+    case api(API)
+
+    public enum API: Sendable, Equatable {
+        case articles
+        case article(Parameter)
+        case procedures
+        case procedure(Parameter)
+        case providers
+        case provider(Parameter)
+    }
+
+    enum Segment {
+        case constant(String)
+        case parameter(name: String, value: String?)
+    }
+
+    static let slugKey = "slug"
+
+    private static func slug(_ p: Parameter) -> Segment {
+        switch p {
+        case .key: return .parameter(name: slugKey, value: nil)
+        case .value(let v): return .parameter(name: slugKey, value: v)
+        }
+    }
+
+    var segments: [Segment] {
+        switch self {
+        case .home: return []
+        case .magazine: return [.constant("magazine")]
+        case .article(let p): return [.constant("magazine"), Self.slug(p)]
+        case .category(let p): return [.constant("magazine"), .constant("category"), Self.slug(p)]
+        case .procedures: return [.constant("procedures")]
+        case .procedure(let p): return [.constant("procedures"), Self.slug(p)]
+        case .providers: return [.constant("providers")]
+        case .provider(let p): return [.constant("providers"), Self.slug(p)]
+        case .clinic(let p): return [.constant("clinics"), Self.slug(p)]
+        case .consult(let p): return [.constant("consult"), Self.slug(p)]
+        case .howWeRank: return [.constant("how-we-rank")]
+        case .feed: return [.constant("feed.xml")]
+        case .sitemap: return [.constant("sitemap.xml")]
+        case .robots: return [.constant("robots.txt")]
+        case .healthz: return [.constant("healthz")]
+        case .readyz: return [.constant("readyz")]
+        case .legacyProviderProfile: return [.constant("providers-platform-single")]
+        case .stylesheet: return [.constant("styles.css")]
+        case .api(let api):
+            let base: [Segment] = [.constant("api"), .constant("v1")]
+            switch api {
+            case .articles: return base + [.constant("articles")]
+            case .article(let p): return base + [.constant("articles"), Self.slug(p)]
+            case .procedures: return base + [.constant("procedures")]
+            case .procedure(let p): return base + [.constant("procedures"), Self.slug(p)]
+            case .providers: return base + [.constant("providers")]
+            case .provider(let p): return base + [.constant("providers"), Self.slug(p)]
+            }
+        }
+    }
+
+    /// Components for route registration.
+    public var pathComponents: [PathComponent] {
+        segments.map {
+            switch $0 {
+            case .constant(let c): return .constant(c)
+            case .parameter(let name, _): return .parameter(name)
+            }
+        }
+    }
+
+    /// The site-relative path, with parameter values percent-encoded.
+    public var path: String {
+        "/" + segments.map {
+            switch $0 {
+            case .constant(let c): return c
+            case .parameter(_, let value):
+                return (value ?? "").addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? ""
+            }
+        }.joined(separator: "/")
+    }
+
+    /// The path with a query string built from `parameters` (values percent-encoded).
+    public func path(query parameters: [(String, String)]) -> String {
+        guard !parameters.isEmpty else { return path }
+        return path + "?" + Self.queryString(parameters)
+    }
+
+    public static func queryString(_ parameters: [(String, String)]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return parameters.map { name, value in
+            let n = name.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+            let v = value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+            return "\(n)=\(v)"
+        }.joined(separator: "&")
+    }
+
+    /// The absolute address on the configured public origin.
+    public func absolute(_ baseURL: String) -> String { baseURL + path }
+
+    public var isAPI: Bool {
+        if case .api = self { return true }
+        return false
+    }
+}
+
+extension Request {
+    /// The validated slug path parameter.
+    func slug() throws -> String {
+        guard let value = parameters.get(SiteURL.slugKey), Slug.isValid(value) else {
+            throw Abort(.notFound)
+        }
+        return value
+    }
+}
+
+import Domain

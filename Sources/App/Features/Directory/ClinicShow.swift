@@ -1,0 +1,81 @@
+import Foundation
+import Plot
+import Domain
+
+/// `/clinics/{slug}`: a clinic or hospital.
+enum ClinicShow {
+    static func render(_ c: ClinicProfile, ctx: PageContext) -> String {
+        let t = ctx.t
+        return Page(
+            title: c.name, description: c.summary, canonical: .clinic(.value(c.slug)), jsonLD: [jsonLD(c, ctx)],
+            breadcrumbs: [(t("nav.home"), .home), (t("nav.providers"), .providers), (c.name, nil)],
+            body: .div(.class("wrap profile"),
+                .header(.class("profile-header"),
+                    .div(.class("avatar clinic"), .attr("aria-hidden", "true"), .text(String(c.name.prefix(1)))),
+                    .div(.h1(.text(c.name)),
+                         .p(.class("lead"), .text(t("clinic.kind.\(c.kind)")),
+                            .if(c.locations.first != nil, .text(" · \(c.locations.first?.city ?? ""), \(t.country(c.locations.first?.country ?? ""))"))),
+                         .p(.class("badges"),
+                            c.credentials.contains(where: \.verified) ? .span(.class("badge badge-verified"), .text(t("clinic.accredited"))) : .empty,
+                            .if(c.isSample, Fragments.sampleBadge(t))))),
+                .div(.class("profile-grid"),
+                    .div(.class("profile-main"),
+                        .section(.h2(.text(t("clinic.about"))), .p(.text(c.summary)),
+                            .if(c.parent != nil, .p(.text(t("clinic.partOf")), .text(" "), .a(.to(SiteURL.clinic(.value(c.parent?.slug ?? "")).path), .text(c.parent?.name ?? "")))),
+                            .if(!c.children.isEmpty, .p(.text(t("clinic.includes")), .text(" "), .group(c.children.enumerated().map { i, ch in
+                                .group(.if(i > 0, .text(", ")), .a(.to(SiteURL.clinic(.value(ch.slug)).path), .text(ch.name)))
+                            })))),
+                        .if(!c.practitioners.isEmpty, .section(.h2(.text(t("clinic.team"))),
+                            .ul(.class("cards compact"), .forEach(c.practitioners) { .li(ProviderIndex.card($0, ctx)) }))),
+                        offers(c, ctx),
+                        ProviderShow.credentials(c.credentials, ctx)
+                    ),
+                    .aside(.class("profile-side"),
+                        .section(.class("card"), .h2(.text(t("clinic.locations"))),
+                            .ul(.class("places"), .forEach(c.locations) { l in
+                                .li(.strong(.text(l.locationName)), .element(named: "address", nodes: [.text(ProviderShow.address(l, t))]))
+                            }),
+                            .if(c.website != nil, .p(.a(.to(c.website ?? ""), .attr("rel", "nofollow noopener"), .text(t("clinic.website"))))))
+                    )
+                )
+            )
+        ).render(ctx)
+    }
+
+    static func offers(_ c: ClinicProfile, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+        let t = ctx.t
+        guard !c.offers.isEmpty else { return .empty }
+        return .section(.h2(.text(t("clinic.procedures"))),
+            .table(.class("data"),
+                .thead(.tr(.th(.text(t("table.procedure"))), .th(.text(t("table.by"))), .th(.text(t("table.price"))))),
+                .tbody(.forEach(c.offers) { o in
+                    .tr(.td(.a(.to(SiteURL.procedure(.value(o.procedureSlug)).path), .text(o.procedureName))),
+                        .td(o.practitionerSlug.map { .a(.to(SiteURL.provider(.value($0)).path), .text(o.practitionerName ?? "")) } ?? .text(t("table.clinicTeam"))),
+                        .td(ProviderShow.priceCell(o.price, t)))
+                })),
+            .p(.class("fineprint"), .text(t("price.note", ["date": ExchangeRates.reference.asOf]))))
+    }
+
+    static func jsonLD(_ c: ClinicProfile, _ ctx: PageContext) -> TrustedHTML {
+        var object: [String: Any] = [
+            "@type": c.kind == "hospital" ? "Hospital" : "MedicalClinic",
+            "@id": ctx.absolute(.clinic(.value(c.slug))),
+            "name": c.name, "description": c.summary, "url": ctx.absolute(.clinic(.value(c.slug))),
+        ]
+        if let l = c.locations.first {
+            var address: [String: Any] = ["@type": "PostalAddress", "addressLocality": l.city, "addressCountry": l.country]
+            if let s = l.street { address["streetAddress"] = s }
+            if let p = l.postalCode { address["postalCode"] = p }
+            object["address"] = address
+            if let lat = l.latitude, let lon = l.longitude { object["geo"] = ["@type": "GeoCoordinates", "latitude": lat, "longitude": lon] }
+        }
+        if let parent = c.parent { object["parentOrganization"] = ["@type": "Organization", "name": parent.name, "url": ctx.absolute(.clinic(.value(parent.slug)))] }
+        if !c.practitioners.isEmpty {
+            object["employee"] = c.practitioners.map { ["@type": "Physician", "name": $0.name, "url": ctx.absolute(.provider(.value($0.slug)))] }
+        }
+        if !c.offers.isEmpty {
+            object["availableService"] = Array(Set(c.offers.map(\.procedureName))).sorted().map { ["@type": "MedicalProcedure", "name": $0] }
+        }
+        return JSONLD.script(object)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Fluent
+import SQLKit
+import Domain
+
+/// One practitioner in a list of results.
+struct ProviderCard: Sendable, Codable, Equatable {
+    var id: Int
+    var slug: String
+    var name: String
+    var specialty: String
+    var city: String?
+    var country: String?
+    var verified: Bool
+    var isSample: Bool
+    var acceptingNewPatients: Bool
+    var languages: [String]
+    var procedures: [String]
+    /// Lowest quoted starting price, in the currency the search asked for (converted at reference rates).
+    var priceFrom: Money?
+}
+
+/// The results of a provider search, with facet counts.
+struct ProviderSearchResult: Sendable {
+    struct Facet: Sendable, Equatable { var value: String; var count: Int }
+    var total: Int
+    var verifiedCount: Int
+    var items: [ProviderCard]
+    var procedures: [Facet]
+    var countries: [Facet]
+    var cities: [Facet]
+    var languages: [Facet]
+}
+
+/// Provider search over the index, with one SQL text per dialect for the full-text part and bound values only.
+enum ProviderSearch {
+    static func run(_ q: ProviderSearchQuery, on db: any Database, now: Date, rates: ExchangeRates = .reference) async throws -> ProviderSearchResult {
+        let sql = db as! any SQLDatabase
+        let isSQLite = sql.dialect.name == "sqlite"
+        let terms = q.terms
+        let hasText = !terms.isEmpty
+
+        // FROM … WHERE … shared by the count, facets and page queries.
+        var from: SQLQueryString = "FROM practitioners p"
+        var conditions: [SQLQueryString] = []
+        if hasText {
+            if isSQLite {
+                from += " JOIN practitioner_fts f ON f.rowid = p.id"
+                conditions.append("practitioner_fts MATCH \(bind: SearchText.fts5Match(terms))")
+            } else {
+                conditions.append("p.search_tsv @@ to_tsquery('simple', \(bind: SearchText.tsQuery(terms)))")
+            }
+        }
+        func term(_ value: String) -> SQLQueryString {
+            "p.id IN (SELECT practitioner_id FROM practitioner_terms WHERE term = \(bind: value))"
+        }
+        if let v = q.procedure { conditions.append(term("proc:\(v)")) }
+        if let v = q.country { conditions.append(term("country:\(v)")) }
+        if let v = q.city { conditions.append(term("city:\(v)")) }
+        if let v = q.language { conditions.append(term("lang:\(v)")) }
+        if q.verifiedOnly { conditions.append("p.verified_until >= \(bind: now)") }
+        if q.minPrice != nil || q.maxPrice != nil {
+            var offer: [SQLQueryString] = ["o.price_min_eur_minor IS NOT NULL"]
+            if let hi = q.maxPrice, let eur = rates.toEuro(Money(hi, q.currency)) {
+                offer.append("o.price_min_eur_minor <= \(bind: MinorUnits.from(eur, .eur))")
+            }
+            if let lo = q.minPrice, let eur = rates.toEuro(Money(lo, q.currency)) {
+                offer.append("COALESCE(o.price_max_eur_minor, o.price_min_eur_minor) >= \(bind: MinorUnits.from(eur, .eur))")
+            }
+            if let v = q.procedure {
+                offer.append("o.procedure_id = (SELECT id FROM procedures WHERE slug = \(bind: v))")
+            }
+            conditions.append("p.id IN (SELECT o.practitioner_id FROM offers o WHERE \(offer.joined(separator: " AND ")))")
+        }
+        let whereClause: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let matching: SQLQueryString = from + whereClause
+
+        // Count and verified count.
+        let countRow = try await sql.raw("SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN p.verified_until >= \(bind: now) THEN 1 ELSE 0 END), 0) AS verified " + matching).first()
+        let total = try countRow?.decode(column: "total", as: Int.self) ?? 0
+        let verified = try countRow?.decode(column: "verified", as: Int.self) ?? 0
+
+        // Facets over the matching set.
+        var facets: [String: [ProviderSearchResult.Facet]] = [:]
+        if total > 0 {
+            let rows = try await sql.raw("SELECT t.term AS term, COUNT(*) AS n FROM practitioner_terms t WHERE t.practitioner_id IN (SELECT p.id " + matching + ") GROUP BY t.term").all()
+            for row in rows {
+                let term = try row.decode(column: "term", as: String.self)
+                let n = try row.decode(column: "n", as: Int.self)
+                guard let colon = term.firstIndex(of: ":") else { continue }
+                facets[String(term[..<colon]), default: []].append(.init(value: String(term[term.index(after: colon)...]), count: n))
+            }
+            for key in facets.keys {
+                facets[key]!.sort { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
+            }
+        }
+
+        // The page, in ranking order (see /how-we-rank).
+        let relevance: SQLQueryString
+        if hasText {
+            relevance = isSQLite ? "bm25(practitioner_fts) ASC, " : "ts_rank(p.search_tsv, to_tsquery('simple', \(bind: SearchText.tsQuery(terms)))) DESC, "
+        } else {
+            relevance = ""
+        }
+        let pageSQL: SQLQueryString = "SELECT p.id AS id, p.slug AS slug, p.display_name AS name, p.specialty AS specialty, p.primary_city AS city, p.primary_country AS country, p.is_sample AS is_sample, p.accepting_new_patients AS accepting, CASE WHEN p.verified_until >= \(bind: now) THEN 1 ELSE 0 END AS verified "
+            + matching
+            + " ORDER BY verified DESC, " + relevance + "p.profile_score DESC, p.display_name ASC, p.id ASC LIMIT \(bind: q.paging.perPage) OFFSET \(bind: q.paging.offset)"
+        var cards: [ProviderCard] = []
+        for row in try await sql.raw(pageSQL).all() {
+            cards.append(ProviderCard(
+                id: try row.decode(column: "id", as: Int.self),
+                slug: try row.decode(column: "slug", as: String.self),
+                name: try row.decode(column: "name", as: String.self),
+                specialty: try row.decode(column: "specialty", as: String.self),
+                city: try row.decode(column: "city", as: String?.self),
+                country: try row.decode(column: "country", as: String?.self),
+                verified: try row.decode(column: "verified", as: Int.self) == 1,
+                isSample: try row.decode(column: "is_sample", as: Bool.self),
+                acceptingNewPatients: try row.decode(column: "accepting", as: Bool.self),
+                languages: [], procedures: [], priceFrom: nil))
+        }
+        try await fillDetails(&cards, procedure: q.procedure, currency: q.currency, on: sql, rates: rates)
+        return ProviderSearchResult(total: total, verifiedCount: verified, items: cards,
+                                    procedures: facets["proc"] ?? [], countries: facets["country"] ?? [],
+                                    cities: facets["city"] ?? [], languages: facets["lang"] ?? [])
+    }
+
+    /// Languages, procedure names and the lowest starting price of each card, in two queries.
+    static func fillDetails(_ cards: inout [ProviderCard], procedure: String?, currency: CurrencyCode, on sql: any SQLDatabase, rates: ExchangeRates) async throws {
+        let ids = cards.map(\.id)
+        guard !ids.isEmpty else { return }
+        var languages: [Int: [String]] = [:]
+        for row in try await sql.raw("SELECT practitioner_id AS pid, language_code AS code FROM practitioner_languages WHERE practitioner_id IN (\(binds: ids)) ORDER BY language_code").all() {
+            languages[try row.decode(column: "pid", as: Int.self), default: []].append(try row.decode(column: "code", as: String.self))
+        }
+        var procedures: [Int: [String]] = [:]
+        var minEUR: [Int: Int64] = [:]
+        for row in try await sql.raw("SELECT o.practitioner_id AS pid, pr.name AS name, pr.slug AS slug, o.price_min_eur_minor AS eur FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id IN (\(binds: ids)) ORDER BY pr.name").all() {
+            let pid = try row.decode(column: "pid", as: Int.self)
+            let name = try row.decode(column: "name", as: String.self)
+            let slug = try row.decode(column: "slug", as: String.self)
+            if !(procedures[pid]?.contains(name) ?? false) { procedures[pid, default: []].append(name) }
+            if let eur = try row.decode(column: "eur", as: Int64?.self), procedure == nil || procedure == slug {
+                minEUR[pid] = min(minEUR[pid] ?? .max, eur)
+            }
+        }
+        for i in cards.indices {
+            let id = cards[i].id
+            cards[i].languages = languages[id] ?? []
+            cards[i].procedures = procedures[id] ?? []
+            if let eur = minEUR[id] {
+                cards[i].priceFrom = rates.fromEuro(MinorUnits.toDecimal(eur, .eur), to: currency)
+            }
+        }
+    }
+}

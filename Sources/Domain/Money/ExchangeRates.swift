@@ -1,0 +1,84 @@
+import Foundation
+
+/// Reference rates against the euro, with the date they were taken and their source.
+/// Used to compare and filter prices quoted in different currencies; never to charge anyone.
+public struct ExchangeRates: Sendable {
+    /// Units of the currency for one euro.
+    public let perEuro: [CurrencyCode: Decimal]
+    public let asOf: String
+    public let source: String
+
+    public init(perEuro: [CurrencyCode: Decimal], asOf: String, source: String) {
+        var table = perEuro
+        table[.eur] = 1
+        self.perEuro = table
+        self.asOf = asOf
+        self.source = source
+    }
+
+    /// Converts to euros; `nil` when the currency has no rate.
+    public func toEuro(_ money: Money) -> Decimal? {
+        guard let rate = perEuro[money.currency], rate > 0 else { return nil }
+        return (money.amount / rate).rounded(2)
+    }
+
+    /// Converts from euros into `currency`; `nil` when the currency has no rate.
+    public func fromEuro(_ euros: Decimal, to currency: CurrencyCode) -> Money? {
+        guard let rate = perEuro[currency] else { return nil }
+        return Money((euros * rate).rounded(currency.minorUnits), currency)
+    }
+
+    public func convert(_ money: Money, to currency: CurrencyCode) -> Money? {
+        guard let euros = toEuro(money) else { return nil }
+        return fromEuro(euros, to: currency)
+    }
+
+    /// Indicative reference rates shipped with the platform (sample data, labelled as such where shown).
+    /// Builds a table from code/rate strings, so no rate passes through a binary floating point.
+    static func table(_ rows: [(String, String)]) -> [CurrencyCode: Decimal] {
+        var result: [CurrencyCode: Decimal] = [:]
+        for (code, rate) in rows {
+            if let currency = CurrencyCode(code), let value = Decimal(string: rate, locale: Locale(identifier: "en_US_POSIX")) {
+                result[currency] = value
+            }
+        }
+        return result
+    }
+
+    public static let reference = ExchangeRates(
+        perEuro: ExchangeRates.table([
+            ("USD", "1.08"),
+            ("GBP", "0.85"),
+            ("TRY", "37.2"),
+            ("MXN", "19.6"),
+            ("THB", "38.1"),
+            ("KRW", "1480"),
+            ("PLN", "4.30"),
+            ("HUF", "395"),
+            ("CZK", "25.1"),
+            ("INR", "91.0"),
+            ("CRC", "560"),
+            ("COP", "4400"),
+            ("AED", "3.97"),
+            ("BRL", "5.90"),
+            ("MYR", "5.05"),
+            ("CHF", "0.95"),
+            ("CAD", "1.48"),
+            ("AUD", "1.64"),
+            ("SEK", "11.4"),
+            ("DKK", "7.46"),
+            ("NOK", "11.7"),
+            ("JPY", "163"),
+            ("CNY", "7.8"),
+            ("SGD", "1.45"),
+            ("SAR", "4.05"),
+            ("ZAR", "19.8"),
+            ("RON", "4.97"),
+            ("BGN", "1.96"),
+            ("RSD", "117"),
+            ("ILS", "4.0"),
+        ]),
+        asOf: "2026-11-02",
+        source: "CareAbroad indicative reference table (sample data)"
+    )
+}

@@ -1,0 +1,40 @@
+import App
+import Vapor
+import Logging
+import NIOCore
+import NIOPosix
+
+@main
+enum Entrypoint {
+    static func main() async throws {
+        var env = try Environment.detect()
+        try LoggingSystem.bootstrap(from: &env)
+
+        let config: AppConfig
+        do {
+            config = try AppConfig.fromEnvironment()
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            exit(2)
+        }
+
+        let app = try await Application.make(env)
+        // Let the NIO event loops run Swift concurrency: fewer thread hops on every database-backed page.
+        let executorTakeoverSuccess = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        app.logger.debug("Tried to install SwiftNIO's EventLoopGroup as Swift's global concurrency executor", metadata: ["success": .stringConvertible(executorTakeoverSuccess)])
+
+        do {
+            try await configure(app, config: config)
+            let command = CommandLine.arguments.dropFirst().first ?? "serve"
+            if command == "serve" || command.hasPrefix("-") {
+                try await prepareForServing(app)
+            }
+            try await app.execute()
+        } catch {
+            app.logger.report(error: error)
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}
