@@ -18,8 +18,14 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
-    case .postgres(let url):
-        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: config.databasePoolSize, sqlLogLevel: .trace), as: .psql)
+    case .postgres(let url, let schema):
+        var postgres = try SQLPostgresConfiguration(url: url)
+        if let schema { postgres.searchPath = [schema] }
+        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: config.databasePoolSize,
+                                    encodingContext: .default, decodingContext: .default, sqlLogLevel: .trace), as: .psql)
+        if let schema, let sql = app.db as? any SQLDatabase {
+            try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+        }
     }
     if case .sqlite = config.database, let sql = app.db as? any SQLDatabase {
         // WAL lets readers work while a writer commits; the setting is stored in the file itself.

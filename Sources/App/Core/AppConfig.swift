@@ -5,7 +5,8 @@ import Vapor
 public struct AppConfig: Sendable {
     public enum Database: Sendable, Equatable {
         case sqlite(path: String)
-        case postgres(url: String)
+        /// `schema`, when set, is the only schema on the search path (tests give each run its own).
+        case postgres(url: String, schema: String? = nil)
     }
 
     public var database: Database
@@ -39,7 +40,7 @@ public struct AppConfig: Sendable {
         public var description: String { "Configuration is not valid:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }
     }
 
-    /// Reads `DATABASE_URL`, `CAREABROAD_SQLITE_PATH`, `CAREABROAD_BASE_URL`, `CAREABROAD_SEED_DEMO`,
+    /// Reads `DATABASE_URL`, `CAREABROAD_DB_SCHEMA`, `CAREABROAD_SQLITE_PATH`, `CAREABROAD_BASE_URL`, `CAREABROAD_SEED_DEMO`,
     /// `CAREABROAD_RENDER_CACHE`, `CAREABROAD_RENDER_CACHE_TTL`, `CAREABROAD_TLS`, `CAREABROAD_DB_POOL`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         var problems: [String] = []
@@ -65,7 +66,11 @@ public struct AppConfig: Sendable {
         let database: Database
         if let url = env["DATABASE_URL"], !url.isEmpty {
             if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-                database = .postgres(url: url)
+                let schema = env["CAREABROAD_DB_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 }
+                if let schema, !schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+                    problems.append("CAREABROAD_DB_SCHEMA may hold only letters, digits and underscores")
+                }
+                database = .postgres(url: url, schema: schema)
             } else {
                 problems.append("DATABASE_URL must start with postgres:// or postgresql://")
                 database = .sqlite(path: "var/careabroad.sqlite")

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import Fluent
+import SQLKit
+@testable import App
+import Domain
+
+/// The fixed "now" of every test: the demo data's credentials are judged against this date.
+let testNow = ISODate.parse("2026-11-25")!
+
+/// Which database the suite runs on: PostgreSQL when `DATABASE_URL` is set, a SQLite file otherwise.
+enum TestDatabase {
+    static var postgresURL: String? {
+        let url = ProcessInfo.processInfo.environment["DATABASE_URL"]
+        return (url?.isEmpty ?? true) ? nil : url
+    }
+    static var isPostgres: Bool { postgresURL != nil }
+}
+
+/// Builds the real application on a fresh database (its own SQLite file, or its own PostgreSQL schema),
+/// migrates it, optionally loads the demo data, runs `body`, then removes the database.
+func withTestApp(seed: Bool = true, renderCache: Bool = false, _ body: (Application) async throws -> Void) async throws {
+    let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    let sqlitePath = FileManager.default.temporaryDirectory.appendingPathComponent("careabroad-test-\(id).sqlite").path
+    let schema = "t_\(id)"
+    let database: AppConfig.Database = TestDatabase.postgresURL.map { .postgres(url: $0, schema: schema) } ?? .sqlite(path: sqlitePath)
+    let config = AppConfig(database: database, baseURL: "https://careabroad.test", seedDemoOnEmpty: seed,
+                           renderCacheEnabled: renderCache, renderCacheTTL: 300, databasePoolSize: 2)
+    let app = try await Application.make(.testing)
+    app.logger.logLevel = .warning
+    var failure: (any Error)?
+    do {
+        try await configure(app, config: config, clock: .fixed(testNow))
+        try await prepareForServing(app)
+        try await body(app)
+    } catch {
+        failure = error
+    }
+    if TestDatabase.isPostgres, let sql = app.db as? any SQLDatabase {
+        try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+    }
+    try await app.asyncShutdown()
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: sqlitePath + suffix) }
+    if let failure {
+        if TestDatabase.isPostgres { Issue.record("database error: \(String(reflecting: failure))") }
+        throw failure
+    }
+}
+
+extension TestingHTTPResponse {
+    var text: String { body.string }
+}
+
+/// Every JSON-LD block of a page, parsed.
+func jsonLDBlocks(in html: String) throws -> [[String: Any]] {
+    var blocks: [[String: Any]] = []
+    var rest = html[...]
+    let open = "<script type=\"application/ld+json\">"
+    while let start = rest.range(of: open) {
+        guard let end = rest[start.upperBound...].range(of: "</script>") else { break }
+        let json = String(rest[start.upperBound..<end.lowerBound])
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8))
+        guard let dict = object as? [String: Any] else { throw JSONLDError.notAnObject }
+        blocks.append(dict)
+        rest = rest[end.upperBound...]
+    }
+    return blocks
+}
+
+enum JSONLDError: Error { case notAnObject }
