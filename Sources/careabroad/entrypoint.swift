@@ -26,7 +26,8 @@ enum Entrypoint {
         do {
             try await configure(app, config: config)
             let command = CommandLine.arguments.dropFirst().first ?? "serve"
-            if command == "serve" || command.hasPrefix("-") {
+            let asksForHelp = CommandLine.arguments.contains("--help") || CommandLine.arguments.contains("-h")
+            if (command == "serve" || command.hasPrefix("-")) && !asksForHelp {
                 try await prepareForServing(app)
             }
             try await app.execute()

@@ -149,7 +149,8 @@ enum ProviderSearch {
             cards[i].languages = languages[id] ?? []
             cards[i].procedures = procedures[id] ?? []
             if let eur = minEUR[id] {
-                cards[i].priceFrom = rates.fromEuro(MinorUnits.toDecimal(eur, .eur), to: currency)
+                // A converted starting price is indicative: shown in whole units of the asked currency.
+                cards[i].priceFrom = rates.fromEuro(MinorUnits.toDecimal(eur, .eur), to: currency).map { Money($0.amount.rounded(0), $0.currency) }
             }
         }
     }
