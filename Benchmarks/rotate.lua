@@ -1,0 +1,10 @@
+-- Sends the requests listed in the file named by $URLS (one path per line), in turn.
+local paths = {}
+for line in io.lines(os.getenv("URLS")) do
+  if #line > 0 then paths[#paths + 1] = line end
+end
+local i = math.random(#paths)
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
