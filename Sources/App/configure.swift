@@ -50,6 +50,6 @@ public func prepareForServing(_ app: Application) async throws {
     try await app.autoMigrate()
     if app.config.seedDemoOnEmpty, try await DemoSeeder.isEmpty(app.db) {
         app.logger.notice("Empty database: loading the demo data")
-        try await DemoSeeder.seed(on: app.db, t: app.localizer)
+        try await DemoSeeder.seed(on: app.db, t: app.localizer, now: app.clock.now())
     }
 }

@@ -158,7 +158,7 @@ struct DemoDataTests {
             #expect(res.text.contains("0 providers found"))
             let home = try await send(app, .GET, "/")
             #expect(home.status == .ok)
-            try await DemoSeeder.seed(on: app.db, t: app.localizer)
+            try await DemoSeeder.seed(on: app.db, t: app.localizer, now: testNow)
             #expect(try await !DemoSeeder.isEmpty(app.db))
             #expect(try await Practitioner.query(on: app.db).count() == 52)
         }

@@ -187,7 +187,7 @@ func insertPractitioner(_ app: Application, slug: String, prefix: String? = "Dr.
         m.status = c.status
         try await m.create(on: db)
     }
-    try await ProviderIndexer.reindex([id], on: db, t: app.localizer)
+    try await ProviderIndexer.reindex([id], on: db, t: app.localizer, now: testNow)
     return p
 }
 

@@ -80,7 +80,7 @@ struct CredentialTests {
 
     @Test("Raw values match the stored strings")
     func rawValues() {
-        #expect(Set(VerificationStatus.allCases.map(\.rawValue)) == ["verified", "pending", "unverified", "expired"])
+        #expect(Set(VerificationStatus.allCases.map(\.rawValue)) == ["verified", "pending", "unverified", "expired", "not-yet-valid"])
         #expect(Set(CredentialKind.allCases.map(\.rawValue)) == ["licence", "board-certification", "society-membership", "facility-accreditation"])
     }
 }

@@ -29,7 +29,8 @@ struct SeedCommand: AsyncCommand {
                 context.console.warning("The database already has content; nothing loaded (use --force to load anyway).")
                 return
             }
-            try await DemoSeeder.seed(on: app.db, t: app.localizer)
+            try await DemoSeeder.seed(on: app.db, t: app.localizer, now: app.clock.now())
+            app.renderCache.invalidate()
             context.console.success("Demo data loaded.")
         case "synthetic":
             let count = signature.providers ?? 100_000

@@ -54,7 +54,7 @@ enum SyntheticSeeder {
     static func run(providers count: Int, app: Application, console: any Console) async throws {
         if try await DemoSeeder.isEmpty(app.db) {
             console.info("Loading the demo data first (procedures and categories are needed).")
-            try await DemoSeeder.seed(on: app.db, t: app.localizer)
+            try await DemoSeeder.seed(on: app.db, t: app.localizer, now: app.clock.now())
         }
         let sql = app.db as! any SQLDatabase
         let isSQLite = sql.dialect.name == "sqlite"
@@ -131,7 +131,7 @@ enum SyntheticSeeder {
                 let facts = ProviderIndexer.Facts(id: id, names: [display, specialty], languages: langs, procedures: offered,
                                                   places: [(c.name, Slug.make(c.name), c.country, "Synthetic clinic \(clinic + 1)")],
                                                   credentials: [check], techniques: [], hasPrices: true, hasBio: true, hasSince: true)
-                let row = ProviderIndexer.row(facts, t: t)
+                let row = ProviderIndexer.row(facts, t: t, now: now)
                 practitionerRows.append([SQLBind(id), SQLBind("dr-\(Slug.make(g))-\(Slug.make(f))-s\(i + 1)"), SQLBind("Dr."), SQLBind(g), SQLBind(f), SQLBind(display),
                                          SQLBind(specialty), SQLBind("A generated practitioner profile for load testing (sample data)."),
                                          SQLBind(1985 + rng.int(35)), SQLBind(true), SQLBind(""), SQLBind(true), SQLBind(row.searchText),

@@ -142,7 +142,10 @@ enum Fragments {
     static func pagination(base: SiteURL, query: [(String, String)], page: Int, pageCount: Int, _ t: Localizer) -> Node<HTML.BodyContext> {
         guard pageCount > 1 else { return .empty }
         func link(_ p: Int) -> String { base.path(query: query + (p > 1 ? [("page", "\(p)")] : [])) }
-        let window = Array(max(1, page - 2)...min(pageCount, page + 2))
+        // A page past the end is answered with an empty list; the links stay within the real pages.
+        let page = max(1, page)
+        let centre = min(page, pageCount)
+        let window = Array(max(1, centre - 2)...min(pageCount, centre + 2))
         return .nav(.class("pagination"), .attr("aria-label", t("pagination.label")),
             .if(page > 1, .a(.attr("rel", "prev"), .to(link(page - 1)), .text(t("pagination.previous")))),
             .forEach(window) { p in
@@ -150,7 +153,7 @@ enum Fragments {
                     ? .span(.class("current"), .attr("aria-current", "page"), .text("\(p)"))
                     : .a(.to(link(p)), .attr("aria-label", t("pagination.page", ["page": "\(p)"])), .text("\(p)"))
             },
-            .if(page < pageCount, .a(.attr("rel", "next"), .to(link(page + 1)), .text(t("pagination.next")))),
+            .if(page < pageCount && page >= 1, .a(.attr("rel", "next"), .to(link(page + 1)), .text(t("pagination.next")))),
             .span(.class("pagination-summary"), .text(t("pagination.summary", ["page": "\(page)", "count": "\(pageCount)"])))
         )
     }

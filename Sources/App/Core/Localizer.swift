@@ -86,6 +86,9 @@ public struct Localizer: Sendable {
             return self("error.param.outOfRange", p.merging(["min": Self.grouped(lo), "max": Self.grouped(hi)]) { $1 })
         case .tooLong(let max): return self("error.param.tooLong", p.merging(["max": Self.grouped(max)]) { $1 })
         case .unknownCurrency: return self("error.param.unknownCurrency", p)
+        case .unsupportedCurrency:
+            let codes = ExchangeRates.reference.perEuro.keys.map(\.code).sorted().joined(separator: ", ")
+            return self("error.param.unsupportedCurrency", p.merging(["codes": codes]) { $1 })
         case .unknownValue: return self("error.param.unknownValue", p)
         case .minAboveMax: return self("error.param.minAboveMax", p)
         case .repeated: return self("error.param.repeated", p)

@@ -10,7 +10,9 @@ public enum ISODate {
         components.year = y
         components.month = m
         components.day = d
-        return utcCalendar.date(from: components)
+        // The calendar would roll 30 February over into March; a date must name a real day.
+        guard let date = utcCalendar.date(from: components), format(date) == String(format: "%04d-%02d-%02d", y, m, d) else { return nil }
+        return date
     }
 
     public static func format(_ date: Date) -> String {

@@ -11,6 +11,8 @@ public enum CredentialKind: String, Codable, Sendable, CaseIterable {
 /// Where a credential stands after our checks.
 public enum VerificationStatus: String, Codable, Sendable, CaseIterable {
     case verified, pending, unverified, expired
+    /// Shown only, never stored: checked by us but its validity starts later.
+    case notYetValid = "not-yet-valid"
 }
 
 /// The facts that decide whether a credential earns the "verified" badge.
@@ -39,6 +41,7 @@ public struct CredentialCheck: Sendable, Equatable {
     public func effectiveStatus(at now: Date) -> VerificationStatus {
         if let validUntil, validUntil < now { return .expired }
         if status == .verified, lastVerified == nil { return .unverified }
+        if status == .verified, let validFrom, validFrom > now { return .notYetValid }
         return status
     }
 

@@ -30,7 +30,8 @@ public struct ProviderSearchQuery: Equatable, Sendable {
 
     /// Reads `q`, `procedure`, `country`, `city`, `language`, `verified`, `min_price`, `max_price`,
     /// `currency`, `page` and `limit`.
-    public init(_ query: QueryParameters) throws(ParameterError) {
+    /// `rates` decides which currencies prices can be compared in.
+    public init(_ query: QueryParameters, rates: ExchangeRates = .reference) throws(ParameterError) {
         text = try query.text("q", maxLength: SearchText.maxQueryLength)
         procedure = try Self.slug(query, "procedure")
         if let code = try query.text("country", maxLength: 2) {
@@ -56,6 +57,7 @@ public struct ProviderSearchQuery: Equatable, Sendable {
         if let lo = minPrice, let hi = maxPrice, lo > hi { throw ParameterError("min_price", .minAboveMax) }
         if let code = try query.text("currency", maxLength: 3) {
             guard let value = CurrencyCode(code) else { throw ParameterError("currency", .unknownCurrency) }
+            guard rates.perEuro[value] != nil else { throw ParameterError("currency", .unsupportedCurrency) }
             currency = value
         } else {
             currency = .eur
@@ -103,6 +105,6 @@ public enum Slug {
 
     /// A slug made from any text ("São Paulo" → "sao-paulo").
     public static func make(_ text: String) -> String {
-        SearchText.tokens(text).joined(separator: "-").filter { $0.isASCII }
+        SearchText.tokens(text).map { $0.filter(\.isASCII) }.filter { !$0.isEmpty }.joined(separator: "-")
     }
 }

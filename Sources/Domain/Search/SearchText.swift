@@ -10,9 +10,15 @@ public enum SearchText {
     /// At most this many words of a query are used.
     public static let maxTerms = 8
 
+    static let letterFolds: [(String, String)] = [("ı", "i"), ("ß", "ss"), ("ł", "l"), ("ø", "o"), ("æ", "ae"), ("œ", "oe"), ("đ", "d"), ("ð", "d"), ("þ", "th"), ("ħ", "h")]
+
     /// Lower-cased, accent-free words of letters and digits.
     public static func tokens(_ text: String) -> [String] {
-        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+        var folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+        // Letters that are not a base letter plus an accent, so folding keeps them (Aydın, Straße, Łódź, Ødegaard).
+        if folded.unicodeScalars.contains(where: { $0.value > 0x7F }) {
+            for (from, to) in Self.letterFolds { folded = folded.replacingOccurrences(of: from, with: to) }
+        }
         var words: [String] = []
         var current = ""
         for scalar in folded.unicodeScalars {

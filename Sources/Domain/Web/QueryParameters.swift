@@ -11,6 +11,7 @@ public struct ParameterError: Error, Equatable, Sendable {
         case outOfRange(min: Int, max: Int)
         case tooLong(max: Int)
         case unknownCurrency
+        case unsupportedCurrency
         case unknownValue
         case minAboveMax
         case repeated

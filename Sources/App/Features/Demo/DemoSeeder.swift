@@ -10,11 +10,11 @@ enum DemoSeeder {
         try await Category.query(on: db).count() == 0
     }
 
-    static func seed(on db: any Database, t: Localizer, rates: ExchangeRates = .reference) async throws {
+    static func seed(on db: any Database, t: Localizer, now: Date, rates: ExchangeRates = .reference) async throws {
         let data = try DemoData.load()
         try await db.transaction { db in
             try await insert(data, on: db, rates: rates)
-            try await ProviderIndexer.reindex(on: db, t: t)
+            try await ProviderIndexer.reindex(on: db, t: t, now: now)
             try await ArticleIndexer.reindexAll(on: db)
         }
     }
@@ -132,14 +132,17 @@ enum DemoSeeder {
                 guard let procID = procedures[o.procedure] else { throw DemoError("practitioner \(p.slug): unknown procedure \(o.procedure)") }
                 let offer = Offer()
                 offer.$practitioner.id = id; offer.$organization.id = oid; offer.$location.id = lid; offer.$procedure.id = procID
-                if let lo = o.min, let hi = o.max, let code = o.currency {
+                // A price may be open-ended ("from 12,000 EUR"): the upper bound is optional.
+                if let lo = o.min, let code = o.currency {
                     let c = try currency(code)
-                    let min = try amount(lo), max = try amount(hi)
+                    let min = try amount(lo)
+                    let max = try o.max.map(amount)
+                    if let max, max < min { throw DemoError("practitioner \(p.slug): price max below min") }
                     offer.priceMinMinor = MinorUnits.from(min, c)
-                    offer.priceMaxMinor = MinorUnits.from(max, c)
+                    offer.priceMaxMinor = max.map { MinorUnits.from($0, c) }
                     offer.currency = c.code
                     offer.priceMinEURMinor = rates.toEuro(Money(min, c)).map { MinorUnits.from($0, .eur) }
-                    offer.priceMaxEURMinor = rates.toEuro(Money(max, c)).map { MinorUnits.from($0, .eur) }
+                    offer.priceMaxEURMinor = max.flatMap { rates.toEuro(Money($0, c)) }.map { MinorUnits.from($0, .eur) }
                 }
                 try await offer.create(on: db)
             }

@@ -176,10 +176,13 @@ enum DirectoryQueries {
         let offers = try await Offer.query(on: db).filter(\.$organization.$id == id).with(\.$procedure).with(\.$organization).with(\.$location).with(\.$practitioner).all()
         var seen = Set<Int>()
         var cards: [ProviderCard] = []
+        let teamIDs = Array(Set(roles.map { $0.$practitioner.id }))
+        let verifiedIDs = Set(try await Credential.query(on: db).filter(\.$practitioner.$id ~~ teamIDs).all()
+            .filter { c in CredentialView(c, now: now).verified }.compactMap { $0.$practitioner.id })
         for r in roles where seen.insert(r.practitioner.id!).inserted {
             let p = r.practitioner
             cards.append(ProviderCard(id: p.id!, slug: p.slug, name: p.displayName, specialty: p.specialty, city: p.primaryCity,
-                                      country: p.primaryCountry, verified: (p.verifiedUntil ?? .distantPast) >= now, isSample: p.isSample,
+                                      country: p.primaryCountry, verified: verifiedIDs.contains(p.id!), isSample: p.isSample,
                                       acceptingNewPatients: p.acceptingNewPatients, languages: [], procedures: [], priceFrom: nil))
         }
         cards.sort { $0.name < $1.name }

@@ -55,7 +55,7 @@ enum ProviderIndex {
         let text: String = q.text ?? ""
         let country: String = q.country ?? ""
         let language: String = q.language ?? ""
-        let codes: [String] = CurrencyCode.known.sorted()
+        let codes: [String] = ExchangeRates.reference.perEuro.keys.map(\.code).sorted()
         return .form(.class("filter-form"), .attr("action", SiteURL.providers.path), .method(.get),
             .div(.class("field"),
                 .label(.attr("for", "q"), .text(t("search.label"))),

@@ -32,7 +32,7 @@ enum ProviderIndexer {
     }
 
     /// The index row of one practitioner. `t` names countries in the search document, so "Belgium" finds Ghent.
-    static func row(_ f: Facts, t: Localizer) -> Row {
+    static func row(_ f: Facts, t: Localizer, now: Date) -> Row {
         var parts = f.names + f.techniques + f.procedures.map(\.name)
         for place in f.places {
             parts += [place.city, t.country(place.country), place.organization]
@@ -52,7 +52,7 @@ enum ProviderIndexer {
         for p in f.procedures { terms.insert("proc:\(p.slug)") }
         // Completeness only: the same for every provider that gives the same facts, and nothing can buy it.
         var score = 0
-        score += min(f.credentials.filter { $0.status == .verified }.count, 3) * 15
+        score += min(f.credentials.filter { $0.isVerified(at: now) }.count, 3) * 15
         score += f.languages.isEmpty ? 0 : 10
         score += f.techniques.isEmpty ? 0 : 5
         score += f.hasPrices ? 10 : 0
@@ -64,7 +64,7 @@ enum ProviderIndexer {
     }
 
     /// Re-indexes the given practitioners (all when `ids` is nil) from their stored records.
-    static func reindex(_ ids: [Int]? = nil, on db: any Database, t: Localizer) async throws {
+    static func reindex(_ ids: [Int]? = nil, on db: any Database, t: Localizer, now: Date) async throws {
         var query = Practitioner.query(on: db)
         if let ids { query = query.filter(\.$id ~~ ids) }
         let practitioners = try await query.all()
@@ -95,7 +95,7 @@ enum ProviderIndexer {
                 hasBio: !p.bio.isEmpty,
                 hasSince: p.practicingSince != nil
             )
-            rows.append(row(facts, t: t))
+            rows.append(row(facts, t: t, now: now))
         }
         try await write(rows, on: db)
     }

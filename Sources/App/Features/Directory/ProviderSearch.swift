@@ -58,7 +58,7 @@ enum ProviderSearch {
         if let v = q.country { conditions.append(term("country:\(v)")) }
         if let v = q.city { conditions.append(term("city:\(v)")) }
         if let v = q.language { conditions.append(term("lang:\(v)")) }
-        if q.verifiedOnly { conditions.append("p.verified_until >= \(bind: now)") }
+        if q.verifiedOnly { conditions.append(verifiedNow(now)) }
         if q.minPrice != nil || q.maxPrice != nil {
             var offer: [SQLQueryString] = ["o.price_min_eur_minor IS NOT NULL"]
             if let hi = q.maxPrice, let eur = rates.toEuro(Money(hi, q.currency)) {
@@ -76,7 +76,7 @@ enum ProviderSearch {
         let matching: SQLQueryString = from + whereClause
 
         // Count and verified count.
-        let countRow = try await sql.raw("SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN p.verified_until >= \(bind: now) THEN 1 ELSE 0 END), 0) AS verified " + matching).first()
+        let countRow = try await sql.raw("SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN " + verifiedNow(now) + " THEN 1 ELSE 0 END), 0) AS verified " + matching).first()
         let total = try countRow?.decode(column: "total", as: Int.self) ?? 0
         let verified = try countRow?.decode(column: "verified", as: Int.self) ?? 0
 
@@ -102,7 +102,7 @@ enum ProviderSearch {
         } else {
             relevance = ""
         }
-        let pageSQL: SQLQueryString = "SELECT p.id AS id, p.slug AS slug, p.display_name AS name, p.specialty AS specialty, p.primary_city AS city, p.primary_country AS country, p.is_sample AS is_sample, p.accepting_new_patients AS accepting, CASE WHEN p.verified_until >= \(bind: now) THEN 1 ELSE 0 END AS verified "
+        let pageSQL: SQLQueryString = "SELECT p.id AS id, p.slug AS slug, p.display_name AS name, p.specialty AS specialty, p.primary_city AS city, p.primary_country AS country, p.is_sample AS is_sample, p.accepting_new_patients AS accepting, CASE WHEN " + verifiedNow(now) + " THEN 1 ELSE 0 END AS verified "
             + matching
             + " ORDER BY verified DESC, " + relevance + "p.profile_score DESC, p.display_name ASC, p.id ASC LIMIT \(bind: q.paging.perPage) OFFSET \(bind: q.paging.offset)"
         var cards: [ProviderCard] = []
@@ -123,6 +123,12 @@ enum ProviderSearch {
         return ProviderSearchResult(total: total, verifiedCount: verified, items: cards,
                                     procedures: facets["proc"] ?? [], countries: facets["country"] ?? [],
                                     cities: facets["city"] ?? [], languages: facets["lang"] ?? [])
+    }
+
+    /// True for a practitioner (`p`) holding a credential that we verified and that is in force at `now`:
+    /// the same rule as `CredentialCheck.isVerified`, evaluated by the database at request time.
+    static func verifiedNow(_ now: Date) -> SQLQueryString {
+        "EXISTS (SELECT 1 FROM credentials vc WHERE vc.practitioner_id = p.id AND vc.status = 'verified' AND vc.last_verified_at IS NOT NULL AND (vc.valid_from IS NULL OR vc.valid_from <= \(bind: now)) AND (vc.valid_until IS NULL OR vc.valid_until >= \(bind: now)))"
     }
 
     /// Languages, procedure names and the lowest starting price of each card, in two queries.
