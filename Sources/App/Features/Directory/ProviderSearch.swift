@@ -34,7 +34,8 @@ struct ProviderSearchResult: Sendable {
 
 /// Provider search over the index, with one SQL text per dialect for the full-text part and bound values only.
 enum ProviderSearch {
-    static func run(_ q: ProviderSearchQuery, on db: any Database, now: Date, rates: ExchangeRates = .reference) async throws -> ProviderSearchResult {
+    /// `facets: false` skips the facet counts (lists that show no filters, such as a guide's providers).
+    static func run(_ q: ProviderSearchQuery, on db: any Database, now: Date, rates: ExchangeRates = .reference, facets wantFacets: Bool = true) async throws -> ProviderSearchResult {
         let sql = db as! any SQLDatabase
         let isSQLite = sql.dialect.name == "sqlite"
         let terms = q.terms
@@ -75,38 +76,24 @@ enum ProviderSearch {
         let whereClause: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let matching: SQLQueryString = from + whereClause
 
-        // Count and verified count.
-        let countRow = try await sql.raw("SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN " + verifiedNow(now) + " THEN 1 ELSE 0 END), 0) AS verified " + matching).first()
-        let total = try countRow?.decode(column: "total", as: Int.self) ?? 0
-        let verified = try countRow?.decode(column: "verified", as: Int.self) ?? 0
-
-        // Facets over the matching set.
-        var facets: [String: [ProviderSearchResult.Facet]] = [:]
-        if total > 0 {
-            let rows = try await sql.raw("SELECT t.term AS term, COUNT(*) AS n FROM practitioner_terms t WHERE t.practitioner_id IN (SELECT p.id " + matching + ") GROUP BY t.term").all()
-            for row in rows {
-                let term = try row.decode(column: "term", as: String.self)
-                let n = try row.decode(column: "n", as: Int.self)
-                guard let colon = term.firstIndex(of: ":") else { continue }
-                facets[String(term[..<colon]), default: []].append(.init(value: String(term[term.index(after: colon)...]), count: n))
-            }
-            for key in facets.keys {
-                facets[key]!.sort { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
-            }
-        }
-
-        // The page, in ranking order (see /how-we-rank).
+        // The page, in ranking order (see /how-we-rank), with the totals from window functions over the
+        // same matching rows: one pass over the matches instead of two.
         let relevance: SQLQueryString
         if hasText {
-            relevance = isSQLite ? "bm25(practitioner_fts) ASC, " : "ts_rank(p.search_tsv, to_tsquery('simple', \(bind: SearchText.tsQuery(terms)))) DESC, "
+            // FTS5's `rank` column is bm25(); the function itself cannot be combined with window functions.
+            relevance = isSQLite ? "f.rank ASC, " : "ts_rank(p.search_tsv, to_tsquery('simple', \(bind: SearchText.tsQuery(terms)))) DESC, "
         } else {
             relevance = ""
         }
-        let pageSQL: SQLQueryString = "SELECT p.id AS id, p.slug AS slug, p.display_name AS name, p.specialty AS specialty, p.primary_city AS city, p.primary_country AS country, p.is_sample AS is_sample, p.accepting_new_patients AS accepting, CASE WHEN " + verifiedNow(now) + " THEN 1 ELSE 0 END AS verified "
+        let pageSQL: SQLQueryString = "SELECT p.id AS id, p.slug AS slug, p.display_name AS name, p.specialty AS specialty, p.primary_city AS city, p.primary_country AS country, p.is_sample AS is_sample, p.accepting_new_patients AS accepting, CASE WHEN " + verifiedNow(now) + " THEN 1 ELSE 0 END AS verified, COUNT(*) OVER () AS total, SUM(CASE WHEN " + verifiedNow(now) + " THEN 1 ELSE 0 END) OVER () AS verified_total "
             + matching
             + " ORDER BY verified DESC, " + relevance + "p.profile_score DESC, p.display_name ASC, p.id ASC LIMIT \(bind: q.paging.perPage) OFFSET \(bind: q.paging.offset)"
         var cards: [ProviderCard] = []
+        var total = 0
+        var verified = 0
         for row in try await sql.raw(pageSQL).all() {
+            total = try row.decode(column: "total", as: Int.self)
+            verified = try row.decode(column: "verified_total", as: Int.self)
             cards.append(ProviderCard(
                 id: try row.decode(column: "id", as: Int.self),
                 slug: try row.decode(column: "slug", as: String.self),
@@ -119,6 +106,28 @@ enum ProviderSearch {
                 acceptingNewPatients: try row.decode(column: "accepting", as: Bool.self),
                 languages: [], procedures: [], priceFrom: nil))
         }
+        if cards.isEmpty && q.paging.page > 1 {
+            // Past the last page: the window saw no rows, so count separately.
+            let countRow = try await sql.raw("SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN " + verifiedNow(now) + " THEN 1 ELSE 0 END), 0) AS verified " + matching).first()
+            total = try countRow?.decode(column: "total", as: Int.self) ?? 0
+            verified = try countRow?.decode(column: "verified", as: Int.self) ?? 0
+        }
+
+        // Facets over the matching set.
+        var facets: [String: [ProviderSearchResult.Facet]] = [:]
+        if total > 0 && wantFacets {
+            let rows = try await sql.raw("SELECT t.term AS term, COUNT(*) AS n FROM practitioner_terms t WHERE t.practitioner_id IN (SELECT p.id " + matching + ") GROUP BY t.term").all()
+            for row in rows {
+                let term = try row.decode(column: "term", as: String.self)
+                let n = try row.decode(column: "n", as: Int.self)
+                guard let colon = term.firstIndex(of: ":") else { continue }
+                facets[String(term[..<colon]), default: []].append(.init(value: String(term[term.index(after: colon)...]), count: n))
+            }
+            for key in facets.keys {
+                facets[key]!.sort { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
+            }
+        }
+
         try await fillDetails(&cards, procedure: q.procedure, currency: q.currency, on: sql, rates: rates)
         return ProviderSearchResult(total: total, verifiedCount: verified, items: cards,
                                     procedures: facets["proc"] ?? [], countries: facets["country"] ?? [],
