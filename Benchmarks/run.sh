@@ -64,14 +64,9 @@ echo "/magazine/natural-lip-rejuvenation-microfat-nanofat" > "$OUT/article.txt"
 echo "/procedures/microfat-lip-grafting" > "$OUT/guide.txt"
 echo "/healthz" > "$OUT/healthz.txt"
 
-# Warm up once over every list (fills caches the way real traffic would).
-for list in profiles search api-search article guide; do
-  URLS="$OUT/$list.txt" wrk -t1 -c4 -d3s -s Benchmarks/rotate.lua "http://127.0.0.1:$PORT" >/dev/null
-done
-
-bench() {
-  local name=$1
-  URLS="$OUT/$name.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s Benchmarks/rotate.lua "http://127.0.0.1:$PORT" > "$OUT/$name.wrk"
+bench() { # name [connections] [list]
+  local name=$1 conns=${2:-$CONNECTIONS} list=${3:-$1}
+  URLS="$OUT/$list.txt" wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency -s Benchmarks/rotate.lua "http://127.0.0.1:$PORT" > "$OUT/$name.wrk"
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/$name.wrk")
   p50=$(awk '$1=="50%" {print $2}' "$OUT/$name.wrk")
@@ -82,13 +77,19 @@ bench() {
 }
 echo "kind=$KIND providers=$PROVIDERS cache=$CAREABROAD_RENDER_CACHE connections=$CONNECTIONS threads=$THREADS duration=$DURATION"
 bench healthz
+# Cold: 4,000 different searches and profiles, mostly rendered for the first time.
 bench search
 bench api-search
-bench profiles
+bench search-c4 4 search
+bench profiles-cold 32 profiles
+bench profiles-c4 4 profiles
+# Warm: every profile of the list requested once more (what a second visit costs), then measured again.
+URLS="$OUT/profiles.txt" wrk -t2 -c8 -d20s -s Benchmarks/rotate.lua "http://127.0.0.1:$PORT" >/dev/null
+bench profiles-warm 32 profiles
 bench article
 bench guide
 h=$(cat "$OUT/healthz.rps")
-for n in search api-search profiles article guide; do
+for n in search api-search search-c4 profiles-cold profiles-warm article guide; do
   awk -v a="$(cat "$OUT/$n.rps")" -v h="$h" -v n="$n" 'BEGIN { printf "%-12s %5.1f%% of /healthz\n", n, 100*a/h }'
 done
 echo "server RSS: $(ps -o rss= -p $PID) KB"
