@@ -12,6 +12,7 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     app.clock = clock
     app.localizer = try Localizer.load(language: "en")
     app.renderCache = RenderCache(enabled: config.renderCacheEnabled, ttl: TimeInterval(config.renderCacheTTL))
+    app.providerFilterIndex = ProviderFilterIndex()
 
     switch config.database {
     case .sqlite(let path):

@@ -168,6 +168,7 @@ enum SyntheticSeeder {
         } else {
             try await sql.raw("ANALYZE").run()
         }
+        try await ProviderIndexer.bumpGeneration(sql)
         app.renderCache.invalidate()
         console.success("Built \(count) practitioners, \(clinicCount) clinics and \(count * 10) offers.")
     }

@@ -165,7 +165,7 @@ enum APIController {
 
     @Sendable static func providers(req: Request) async throws -> ProviderSearchDTO {
         let q = try ProviderSearchQuery(req.queryParameters())
-        let r = try await ProviderSearch.run(q, on: req.db, now: req.application.clock.now())
+        let r = try await ProviderSearch.run(q, on: req.db, now: req.application.clock.now(), index: req.application.providerFilterIndex)
         let base = req.application.config.baseURL
         func facet(_ list: [ProviderSearchResult.Facet]) -> [String: Int] { Dictionary(list.map { ($0.value, $0.count) }, uniquingKeysWith: +) }
         return ProviderSearchDTO(

@@ -197,7 +197,7 @@ enum DirectoryQueries {
     }
 
     /// Practitioners offering a procedure, best ranked first.
-    static func providers(offering procedureSlug: String, limit: Int, on db: any Database, now: Date) async throws -> ProviderSearchResult {
-        try await ProviderSearch.run(ProviderSearchQuery(procedure: procedureSlug, paging: Paging(page: 1, perPage: limit)), on: db, now: now, facets: false)
+    static func providers(offering procedureSlug: String, limit: Int, on db: any Database, now: Date, index: ProviderFilterIndex?) async throws -> ProviderSearchResult {
+        try await ProviderSearch.run(ProviderSearchQuery(procedure: procedureSlug, paging: Paging(page: 1, perPage: limit)), on: db, now: now, facets: false, index: index)
     }
 }

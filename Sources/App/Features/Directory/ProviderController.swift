@@ -14,7 +14,7 @@ enum ProviderController {
     @Sendable static func search(req: Request) async throws -> Response {
         let query = try ProviderSearchQuery(req.queryParameters())
         let now = req.application.clock.now()
-        let result = try await ProviderSearch.run(query, on: req.db, now: now)
+        let result = try await ProviderSearch.run(query, on: req.db, now: now, index: req.application.providerFilterIndex)
         let procedures = try await Procedure.query(on: req.db).sort(\.$name).all().map { ($0.slug, $0.name) }
         return .html(ProviderIndex.render(query: query, result: result, procedures: procedures, ctx: req.pageContext))
     }

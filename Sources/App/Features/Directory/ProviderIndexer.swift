@@ -100,9 +100,15 @@ enum ProviderIndexer {
         try await write(rows, on: db)
     }
 
+    /// Marks the search index as changed, for every app node's filter index.
+    static func bumpGeneration(_ sql: any SQLDatabase) async throws {
+        try await sql.raw("UPDATE search_index_state SET generation = generation + 1 WHERE id = 1").run()
+    }
+
     /// Stores index rows: practitioner columns, terms and (SQLite) FTS rows.
     static func write(_ rows: [Row], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
+        try await bumpGeneration(sql)
         let isSQLite = sql.dialect.name == "sqlite"
         for chunk in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
             let ids = chunk.map(\.id)

@@ -35,7 +35,106 @@ struct ProviderSearchResult: Sendable {
 /// Provider search over the index, with one SQL text per dialect for the full-text part and bound values only.
 enum ProviderSearch {
     /// `facets: false` skips the facet counts (lists that show no filters, such as a guide's providers).
-    static func run(_ q: ProviderSearchQuery, on db: any Database, now: Date, rates: ExchangeRates = .reference, facets wantFacets: Bool = true) async throws -> ProviderSearchResult {
+    /// With an `index`, searches without a price range are answered by `ProviderFilterIndex`; the SQL below is
+    /// the reference it is tested against, and still answers price-range searches.
+    static func run(_ q: ProviderSearchQuery, on db: any Database, now: Date, rates: ExchangeRates = .reference,
+                    facets wantFacets: Bool = true, index: ProviderFilterIndex? = nil) async throws -> ProviderSearchResult {
+        if let index, q.minPrice == nil, q.maxPrice == nil {
+            return try await runIndexed(q, index: index, on: db, now: now, rates: rates, facets: wantFacets)
+        }
+        return try await runSQL(q, on: db, now: now, rates: rates, facets: wantFacets)
+    }
+
+    /// The filter terms a query asks for, as stored in `practitioner_terms`.
+    static func filterTerms(_ q: ProviderSearchQuery) -> [String] {
+        var keys: [String] = []
+        if let v = q.procedure { keys.append("proc:\(v)") }
+        if let v = q.country { keys.append("country:\(v)") }
+        if let v = q.city { keys.append("city:\(v)") }
+        if let v = q.language { keys.append("lang:\(v)") }
+        return keys
+    }
+
+    static func runIndexed(_ q: ProviderSearchQuery, index: ProviderFilterIndex, on db: any Database, now: Date,
+                           rates: ExchangeRates, facets wantFacets: Bool) async throws -> ProviderSearchResult {
+        let snapshot = try await index.current(on: db)
+        let verifiedBits = await index.verified(snapshot, at: now)
+        var candidates = snapshot.all
+        var relevance: [Float]?
+        let terms = q.terms
+        if !terms.isEmpty {
+            let matches = try await index.matches(terms, snapshot: snapshot, on: db)
+            candidates = matches.bits
+            relevance = matches.relevance
+        }
+        let none = Bitset(capacity: snapshot.capacity)
+        for key in filterTerms(q) { candidates.formIntersection(snapshot.terms[key] ?? none) }
+        if q.verifiedOnly { candidates.formIntersection(verifiedBits) }
+        let total = candidates.count
+        let verifiedCount = candidates.intersectionCount(verifiedBits)
+
+        var facets: [String: [ProviderSearchResult.Facet]] = [:]
+        if total > 0 && wantFacets {
+            for (term, bits) in snapshot.terms {
+                let n = candidates.intersectionCount(bits)
+                guard n > 0, let colon = term.firstIndex(of: ":") else { continue }
+                facets[String(term[..<colon]), default: []].append(.init(value: String(term[term.index(after: colon)...]), count: n))
+            }
+            for key in facets.keys { facets[key]!.sort { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value } }
+        }
+
+        // Ranking order of /how-we-rank: verified now, relevance, completeness, then name.
+        func before(_ a: Int, _ b: Int) -> Bool {
+            let va = verifiedBits.contains(a), vb = verifiedBits.contains(b)
+            if va != vb { return va }
+            if let r = relevance, r[a] != r[b] { return r[a] > r[b] }
+            if snapshot.score[a] != snapshot.score[b] { return snapshot.score[a] > snapshot.score[b] }
+            return snapshot.nameRank[a] < snapshot.nameRank[b]
+        }
+        let wanted = q.paging.offset + q.paging.perPage
+        var top: [Int] = []
+        if wanted <= 1_000 {
+            // Keep only the best `wanted` while walking the candidates, instead of sorting all of them.
+            top.reserveCapacity(wanted + 1)
+            candidates.forEach { id in
+                if top.count == wanted, let last = top.last, !before(id, last) { return }
+                var lo = 0, hi = top.count
+                while lo < hi { let mid = (lo + hi) / 2; if before(top[mid], id) { lo = mid + 1 } else { hi = mid } }
+                top.insert(id, at: lo)
+                if top.count > wanted { top.removeLast() }
+            }
+        } else {
+            var all: [Int] = []
+            all.reserveCapacity(total)
+            candidates.forEach { all.append($0) }
+            all.sort(by: before)
+            top = Array(all.prefix(wanted))
+        }
+        let pageIDs = Array(top.dropFirst(q.paging.offset))
+
+        var cards: [ProviderCard] = []
+        if !pageIDs.isEmpty {
+            let sql = db as! any SQLDatabase
+            var byID: [Int: ProviderCard] = [:]
+            for row in try await sql.raw("SELECT id, slug, display_name, specialty, primary_city, primary_country, is_sample, accepting_new_patients FROM practitioners WHERE id IN (\(binds: pageIDs))").all() {
+                let id = try row.decode(column: "id", as: Int.self)
+                byID[id] = ProviderCard(
+                    id: id, slug: try row.decode(column: "slug", as: String.self), name: try row.decode(column: "display_name", as: String.self),
+                    specialty: try row.decode(column: "specialty", as: String.self), city: try row.decode(column: "primary_city", as: String?.self),
+                    country: try row.decode(column: "primary_country", as: String?.self), verified: verifiedBits.contains(id),
+                    isSample: try row.decode(column: "is_sample", as: Bool.self), acceptingNewPatients: try row.decode(column: "accepting_new_patients", as: Bool.self),
+                    languages: [], procedures: [], priceFrom: nil)
+            }
+            cards = pageIDs.compactMap { byID[$0] }
+            try await fillDetails(&cards, procedure: q.procedure, currency: q.currency, on: sql, rates: rates)
+        }
+        return ProviderSearchResult(total: total, verifiedCount: verifiedCount, items: cards,
+                                    procedures: facets["proc"] ?? [], countries: facets["country"] ?? [],
+                                    cities: facets["city"] ?? [], languages: facets["lang"] ?? [])
+    }
+
+    /// The reference implementation in SQL, one statement text per dialect for the full-text part.
+    static func runSQL(_ q: ProviderSearchQuery, on db: any Database, now: Date, rates: ExchangeRates, facets wantFacets: Bool) async throws -> ProviderSearchResult {
         let sql = db as! any SQLDatabase
         let isSQLite = sql.dialect.name == "sqlite"
         let terms = q.terms

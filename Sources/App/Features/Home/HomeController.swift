@@ -9,7 +9,7 @@ enum HomeController {
         let now = req.application.clock.now()
         let articles = try await MagazineQueries.list(text: nil, categoryID: nil, paging: Paging(page: 1, perPage: 4), on: req.db)
         let procedures = try await ProcedureQueries.all(on: req.db)
-        let providers = try await ProviderSearch.run(ProviderSearchQuery(verifiedOnly: true, paging: Paging(page: 1, perPage: 6)), on: req.db, now: now, facets: false)
+        let providers = try await ProviderSearch.run(ProviderSearchQuery(verifiedOnly: true, paging: Paging(page: 1, perPage: 6)), on: req.db, now: now, facets: false, index: req.application.providerFilterIndex)
         let categories = try await MagazineQueries.categories(on: req.db)
         let counts = (providers: try await Practitioner.query(on: req.db).count(), verified: providers.total)
         return .html(HomeShow.render(.init(articles: articles.items, procedures: procedures, providers: providers.items,

@@ -30,14 +30,14 @@ enum ProcedureQueries {
             .map { ProcedureSummary(slug: $0.slug, name: $0.name, summary: $0.summary, categorySlug: $0.category.slug, categoryName: $0.category.name, procedureType: $0.procedureType) }
     }
 
-    static func detail(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference) async throws -> ProcedureDetail? {
+    static func detail(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference, index: ProviderFilterIndex? = nil) async throws -> ProcedureDetail? {
         guard let p = try await Procedure.query(on: db).filter(\.$slug == slug).with(\.$category).with(\.$reviewer).first(), let id = p.id else { return nil }
         let prices = try await ProcedurePrice.query(on: db).filter(\.$procedure.$id == id).all()
             .compactMap { pr -> (String, PriceRangeView)? in
                 PriceRangeView(minMinor: pr.priceMinMinor, maxMinor: pr.priceMaxMinor, currency: pr.currency, rates: rates).map { (pr.countryCode, $0) }
             }
             .sorted { ($0.1.eurMin ?? 0) < ($1.1.eurMin ?? 0) }
-        let providers = try await DirectoryQueries.providers(offering: slug, limit: 6, on: db, now: now)
+        let providers = try await DirectoryQueries.providers(offering: slug, limit: 6, on: db, now: now, index: index)
         let sql = db as! any SQLDatabase
         let articles = try await sql.raw("SELECT " + MagazineQueries.cardColumns + " FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id WHERE a.id IN (SELECT article_id FROM article_procedures WHERE procedure_id = \(bind: id)) ORDER BY a.published_at DESC LIMIT 4").all().map(MagazineQueries.card)
         return ProcedureDetail(procedure: p, categorySlug: p.category.slug, categoryName: p.category.name,
@@ -54,7 +54,7 @@ enum ProcedureController {
 
     @Sendable static func show(req: Request) async throws -> Response {
         let slug = try req.slug()
-        guard let detail = try await ProcedureQueries.detail(slug: slug, on: req.db, now: req.application.clock.now()) else { throw Abort(.notFound) }
+        guard let detail = try await ProcedureQueries.detail(slug: slug, on: req.db, now: req.application.clock.now(), index: req.application.providerFilterIndex) else { throw Abort(.notFound) }
         return .html(ProcedureShow.render(detail, ctx: req.pageContext))
     }
 }

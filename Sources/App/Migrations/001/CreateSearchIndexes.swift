@@ -39,5 +39,6 @@ enum Migrations {
         CreateContent(),
         CreateDirectory(),
         CreateSearchIndexes(),
+        CreateSearchIndexState(),
     ]
 }

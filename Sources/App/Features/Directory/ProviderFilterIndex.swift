@@ -1,0 +1,154 @@
+import Foundation
+import Fluent
+import SQLKit
+import Vapor
+import Domain
+
+/// What the in-process index knows of every practitioner: filter terms, ranking keys and verified periods.
+struct ProviderFilterSnapshot: Sendable {
+    struct Period: Sendable { var id: Int32; var from: Double; var until: Double }
+
+    let generation: Int64
+    let capacity: Int
+    let all: Bitset
+    let terms: [String: Bitset]
+    let score: [Int32]
+    /// Position of each practitioner in (display name, id) order: the last tie-breaker.
+    let nameRank: [Int32]
+    let periods: [Period]
+
+    func verified(at now: Date) -> Bitset {
+        let t = now.timeIntervalSince1970
+        var bits = Bitset(capacity: capacity)
+        for p in periods where p.from <= t && p.until >= t { bits.insert(Int(p.id)) }
+        return bits
+    }
+}
+
+/// Full-text matches of one query text: who matched and how well (higher is better).
+struct TextMatches: Sendable {
+    let bits: Bitset
+    let relevance: [Float]
+}
+
+/// Filters, facet counts and ordering of provider search, answered from memory.
+///
+/// Full-text matching stays in the database (FTS5 / tsvector); its result for a query text is cached here.
+/// Everything else a search needs — filter terms, who is verified now, completeness and name order — is
+/// loaded once per index generation (`search_index_state`, changed by every index write on any node), so
+/// a search costs one generation check, at most one full-text query, and one query for the page's rows.
+actor ProviderFilterIndex {
+    private var snapshot: ProviderFilterSnapshot?
+    private var loading: (generation: Int64, task: Task<ProviderFilterSnapshot, any Error>)?
+    private var verifiedCache: (generation: Int64, minute: Int64, bits: Bitset)?
+    private var textCache: [String: TextMatches] = [:]
+    private var textOrder: [String] = []
+    static let textCacheLimit = 64
+
+    func current(on db: any Database) async throws -> ProviderFilterSnapshot {
+        let sql = db as! any SQLDatabase
+        let generation = try await sql.raw("SELECT generation FROM search_index_state WHERE id = 1").first()?.decode(column: "generation", as: Int64.self) ?? 0
+        if let snapshot, snapshot.generation == generation { return snapshot }
+        if let loading, loading.generation == generation { return try await loading.task.value }
+        let task = Task { try await Self.load(sql, generation: generation) }
+        loading = (generation, task)
+        let loaded = try await task.value
+        if loading?.generation == generation { loading = nil }
+        if (snapshot?.generation ?? -1) < loaded.generation {
+            snapshot = loaded
+            textCache.removeAll()
+            textOrder.removeAll()
+            verifiedCache = nil
+        }
+        return loaded
+    }
+
+    func verified(_ snapshot: ProviderFilterSnapshot, at now: Date) -> Bitset {
+        // Recomputed each minute: credential dates are whole days, so a minute's lag never shows.
+        let minute = Int64(now.timeIntervalSince1970 / 60)
+        if let c = verifiedCache, c.generation == snapshot.generation, c.minute == minute { return c.bits }
+        let bits = snapshot.verified(at: now)
+        verifiedCache = (snapshot.generation, minute, bits)
+        return bits
+    }
+
+    func matches(_ terms: [String], snapshot: ProviderFilterSnapshot, on db: any Database) async throws -> TextMatches {
+        let key = "\(snapshot.generation)|" + terms.joined(separator: " ")
+        if let hit = textCache[key] { return hit }
+        let sql = db as! any SQLDatabase
+        let rows: [any SQLRow]
+        if sql.dialect.name == "sqlite" {
+            rows = try await sql.raw("SELECT rowid AS id, -rank AS r FROM practitioner_fts WHERE practitioner_fts MATCH \(bind: SearchText.fts5Match(terms))").all()
+        } else {
+            let q = SearchText.tsQuery(terms)
+            rows = try await sql.raw("SELECT id, ts_rank(search_tsv, to_tsquery('simple', \(bind: q))) AS r FROM practitioners WHERE search_tsv @@ to_tsquery('simple', \(bind: q))").all()
+        }
+        var bits = Bitset(capacity: snapshot.capacity)
+        var relevance = [Float](repeating: 0, count: snapshot.capacity)
+        for row in rows {
+            let id = try row.decode(column: "id", as: Int.self)
+            guard id >= 0, id < snapshot.capacity else { continue }
+            bits.insert(id)
+            relevance[id] = Float(try row.decode(column: "r", as: Double.self))
+        }
+        let result = TextMatches(bits: bits, relevance: relevance)
+        textCache[key] = result
+        textOrder.append(key)
+        if textOrder.count > Self.textCacheLimit { textCache[textOrder.removeFirst()] = nil }
+        return result
+    }
+
+    /// Reads the whole index in a handful of queries; each filter term arrives as one list of ids.
+    static func load(_ sql: any SQLDatabase, generation: Int64) async throws -> ProviderFilterSnapshot {
+        let maxID = try await sql.raw("SELECT COALESCE(MAX(id), 0) AS m FROM practitioners").first()?.decode(column: "m", as: Int.self) ?? 0
+        let capacity = maxID + 1
+        var all = Bitset(capacity: capacity)
+        var score = [Int32](repeating: 0, count: capacity)
+        var names: [(String, Int)] = []
+        for row in try await sql.raw("SELECT id, profile_score, display_name FROM practitioners").all() {
+            let id = try row.decode(column: "id", as: Int.self)
+            all.insert(id)
+            score[id] = Int32(try row.decode(column: "profile_score", as: Int.self))
+            names.append((try row.decode(column: "display_name", as: String.self), id))
+        }
+        names.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var nameRank = [Int32](repeating: .max, count: capacity)
+        for (position, entry) in names.enumerated() { nameRank[entry.1] = Int32(position) }
+
+        let aggregate: SQLQueryString = sql.dialect.name == "sqlite"
+            ? "SELECT term, group_concat(practitioner_id) AS ids FROM practitioner_terms GROUP BY term"
+            : "SELECT term, string_agg(practitioner_id::text, ',') AS ids FROM practitioner_terms GROUP BY term"
+        var terms: [String: Bitset] = [:]
+        for row in try await sql.raw(aggregate).all() {
+            var bits = Bitset(capacity: capacity)
+            let list = try row.decode(column: "ids", as: String.self)
+            for part in list.utf8.split(separator: UInt8(ascii: ",")) {
+                var value = 0
+                for digit in part { value = value * 10 + Int(digit &- 48) }
+                bits.insert(value)
+            }
+            terms[try row.decode(column: "term", as: String.self)] = bits
+        }
+
+        var periods: [ProviderFilterSnapshot.Period] = []
+        for row in try await sql.raw("SELECT practitioner_id, valid_from, valid_until FROM credentials WHERE practitioner_id IS NOT NULL AND status = 'verified' AND last_verified_at IS NOT NULL").all() {
+            let id = try row.decode(column: "practitioner_id", as: Int.self)
+            let from = try row.decode(column: "valid_from", as: Date?.self)?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude
+            let until = try row.decode(column: "valid_until", as: Date?.self)?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude
+            periods.append(.init(id: Int32(id), from: from, until: until))
+        }
+        return ProviderFilterSnapshot(generation: generation, capacity: capacity, all: all, terms: terms, score: score, nameRank: nameRank, periods: periods)
+    }
+}
+
+extension Application {
+    private struct ProviderFilterIndexKey: StorageKey { typealias Value = ProviderFilterIndex }
+
+    var providerFilterIndex: ProviderFilterIndex {
+        get {
+            guard let value = storage[ProviderFilterIndexKey.self] else { fatalError("configure has not set up the filter index") }
+            return value
+        }
+        set { storage[ProviderFilterIndexKey.self] = newValue }
+    }
+}
