@@ -60,6 +60,8 @@ else
 import sqlite3,sys; c=sqlite3.connect(sys.argv[1])
 print('\n'.join('/providers/'+r[0] for r in c.execute('SELECT slug FROM practitioners ORDER BY random() LIMIT 4000')))" "$CAREABROAD_SQLITE_PATH" > "$OUT/profiles.txt"
 fi
+# Load the in-process search index once (as the first search after a start or an index change does).
+/usr/bin/time -f "first search (loads the filter index): %e s" curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/v1/providers?q=warmup"
 echo "/magazine/natural-lip-rejuvenation-microfat-nanofat" > "$OUT/article.txt"
 echo "/procedures/microfat-lip-grafting" > "$OUT/guide.txt"
 echo "/healthz" > "$OUT/healthz.txt"
