@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VaporTesting
 import Fluent
+import SQLKit
 @testable import App
 import Domain
 
@@ -78,5 +79,44 @@ struct BitsetTests {
         var seen: [Int] = []
         a.forEach { seen.append($0) }
         #expect(seen == [5, 64, 199])
+    }
+}
+
+@Suite("Filter tokens in the full-text index")
+struct FilterTokenTests {
+    @Test("Migration 003 computes the same filter tokens in SQL as the indexer does in Swift, and search still agrees")
+    func migrationMatchesIndexer() async throws {
+        try await withTestApp { app in
+            // setup: the seeded index, written by Swift
+            let sql = app.db as! any SQLDatabase
+            func tokens() async throws -> [Int: Set<String>] {
+                var result: [Int: Set<String>] = [:]
+                for row in try await sql.raw("SELECT id, filter_text FROM practitioners").all() {
+                    result[try row.decode(column: "id", as: Int.self)] = Set(try row.decode(column: "filter_text", as: String.self).split(separator: " ").map(String.init))
+                }
+                return result
+            }
+            let written = try await tokens()
+            #expect(written.values.allSatisfy { !$0.isEmpty })
+            // MUT: the migration's SQL recomputes them from the terms
+            try await UpdatePractitionerSearchFilters().revert(on: app.db)
+            try await UpdatePractitionerSearchFilters().prepare(on: app.db)
+            try await ProviderIndexer.bumpGeneration(sql)
+            // validate
+            #expect(try await tokens() == written)
+            let q = ProviderSearchQuery(text: "surgery", country: "ES", language: "en")
+            let reference = try await ProviderSearch.runSQL(q, on: app.db, now: testNow, rates: .reference, facets: true)
+            let indexed = try await ProviderSearch.run(q, on: app.db, now: testNow, index: app.providerFilterIndex)
+            #expect(reference.total > 0)
+            #expect(indexed.items.map(\.slug) == reference.items.map(\.slug))
+        }
+    }
+
+    @Test("Tokens and query expressions")
+    func expressions() {
+        #expect(ProviderIndexer.filterToken("city:sao-paulo") == "citysaopaulo")
+        #expect(ProviderIndexer.filterToken("country:TR") == "countrytr")
+        #expect(SearchText.fts5Match(["nano"], filters: ["countrytr", "langen"]) == "search_text : (\"nano\"*) AND filter_text : (\"countrytr\" \"langen\")")
+        #expect(SearchText.tsQuery(["nano", "fat"], filters: ["countrytr"]) == "nano:*A & fat:*A & countrytr:D")
     }
 }

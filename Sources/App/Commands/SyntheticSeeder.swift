@@ -135,27 +135,27 @@ enum SyntheticSeeder {
                 practitionerRows.append([SQLBind(id), SQLBind("dr-\(Slug.make(g))-\(Slug.make(f))-s\(i + 1)"), SQLBind("Dr."), SQLBind(g), SQLBind(f), SQLBind(display),
                                          SQLBind(specialty), SQLBind("A generated practitioner profile for load testing (sample data)."),
                                          SQLBind(1985 + rng.int(35)), SQLBind(true), SQLBind(""), SQLBind(true), SQLBind(row.searchText),
-                                         SQLBind(row.verifiedUntil), SQLBind(row.score), SQLBind(row.primaryCountry), SQLBind(row.primaryCity)])
+                                         SQLBind(row.verifiedUntil), SQLBind(row.score), SQLBind(row.primaryCountry), SQLBind(row.primaryCity), SQLBind(row.filterText)])
                 for l in langs { languageRows.append([SQLBind(id), SQLBind(l)]) }
                 roleRows.append([SQLBind(id), SQLBind(firstOrg + clinic), SQLBind(firstLocation + clinic), SQLBind("Consultant")])
                 credentialRows.append([SQLBind(id), SQLBind("licence"), SQLBind("Licence to practise (sample)"), SQLBind("National medical council (sample)"),
                                        SQLBind("SAMPLE-\(c.country)-\(100_000 + i)"), SQLBind(Optional<Date>.none), SQLBind(validUntil),
                                        SQLBind(verified ? now : nil), SQLBind(verified ? "verified" : "pending"), SQLBind("https://example.org/register")])
                 for term in row.terms { termRows.append([SQLBind(id), SQLBind(term)]) }
-                ftsRows.append([SQLBind(id), SQLBind(row.searchText)])
+                ftsRows.append([SQLBind(id), SQLBind(row.searchText), SQLBind(row.filterText)])
             }
             let batch = (practitionerRows, languageRows, roleRows, credentialRows, termRows, offerRows, ftsRows)
             try await app.db.transaction { db in
                 let s = db as! any SQLDatabase
                 try await insert(s, "practitioners", ["id", "slug", "prefix", "given_name", "family_name", "display_name", "specialty", "bio",
-                    "practicing_since", "accepting_new_patients", "signature_techniques", "is_sample", "search_text", "verified_until", "profile_score", "primary_country", "primary_city"], batch.0)
+                    "practicing_since", "accepting_new_patients", "signature_techniques", "is_sample", "search_text", "verified_until", "profile_score", "primary_country", "primary_city", "filter_text"], batch.0)
                 try await insert(s, "practitioner_languages", ["practitioner_id", "language_code"], batch.1)
                 try await insert(s, "practitioner_roles", ["practitioner_id", "organization_id", "location_id", "title"], batch.2)
                 try await insert(s, "credentials", ["practitioner_id", "kind", "title", "issuer", "number", "valid_from", "valid_until", "last_verified_at", "status", "register_url"], batch.3)
                 try await insert(s, "practitioner_terms", ["practitioner_id", "term"], batch.4)
                 try await insert(s, "offers", ["id", "practitioner_id", "organization_id", "location_id", "procedure_id",
                                                "price_min_minor", "price_max_minor", "currency", "price_min_eur_minor", "price_max_eur_minor"], batch.5)
-                if isSQLite { try await insert(s, "practitioner_fts", ["rowid", "search_text"], batch.6) }
+                if isSQLite { try await insert(s, "practitioner_fts", ["rowid", "search_text", "filter_text"], batch.6) }
             }
             pbar.activity.currentProgress = Double(end) / Double(count)
         }

@@ -55,6 +55,19 @@ public enum SearchText {
         terms.map { "\"\($0)\"*" }.joined(separator: " ")
     }
 
+    /// FTS5 expression for query words in the text column, and (optionally) filter tokens in the filter column.
+    public static func fts5Match(_ terms: [String], filters: [String]) -> String {
+        var parts: [String] = []
+        if !terms.isEmpty { parts.append("search_text : (\(fts5Match(terms)))") }
+        if !filters.isEmpty { parts.append("filter_text : (" + filters.map { "\"\($0)\"" }.joined(separator: " ") + ")") }
+        return parts.joined(separator: " AND ")
+    }
+
+    /// PostgreSQL expression: query words as prefixes of text lexemes (weight A), filter tokens exactly (weight D).
+    public static func tsQuery(_ terms: [String], filters: [String]) -> String {
+        (terms.map { "\($0):*A" } + filters.map { "\($0):D" }).joined(separator: " & ")
+    }
+
     /// PostgreSQL `to_tsquery('simple', …)` expression with the same meaning as `fts5Match`.
     public static func tsQuery(_ terms: [String]) -> String {
         terms.map { "\($0):*" }.joined(separator: " & ")

@@ -72,16 +72,18 @@ actor ProviderFilterIndex {
         return bits
     }
 
-    func matches(_ terms: [String], snapshot: ProviderFilterSnapshot, on db: any Database) async throws -> TextMatches {
-        let key = "\(snapshot.generation)|" + terms.joined(separator: " ")
+    /// Practitioners matching the query words and carrying every filter token, with the relevance of the words.
+    func matches(_ terms: [String], filters: [String], snapshot: ProviderFilterSnapshot, on db: any Database) async throws -> TextMatches {
+        let key = "\(snapshot.generation)|" + terms.joined(separator: " ") + "|" + filters.joined(separator: " ")
         if let hit = textCache[key] { return hit }
         let sql = db as! any SQLDatabase
         let rows: [any SQLRow]
         if sql.dialect.name == "sqlite" {
-            rows = try await sql.raw("SELECT rowid AS id, -rank AS r FROM practitioner_fts WHERE practitioner_fts MATCH \(bind: SearchText.fts5Match(terms))").all()
+            rows = try await sql.raw("SELECT rowid AS id, -rank AS r FROM practitioner_fts WHERE practitioner_fts MATCH \(bind: SearchText.fts5Match(terms, filters: filters))").all()
         } else {
-            let q = SearchText.tsQuery(terms)
-            rows = try await sql.raw("SELECT id, ts_rank(search_tsv, to_tsquery('simple', \(bind: q))) AS r FROM practitioners WHERE search_tsv @@ to_tsquery('simple', \(bind: q))").all()
+            let text = SearchText.tsQuery(terms, filters: [])
+            let all = SearchText.tsQuery(terms, filters: filters)
+            rows = try await sql.raw("SELECT id, ts_rank('{0,0,0,1}', search_tsv, to_tsquery('simple', \(bind: text))) AS r FROM practitioners WHERE search_tsv @@ to_tsquery('simple', \(bind: all))").all()
         }
         var bits = Bitset(capacity: snapshot.capacity)
         var relevance = [Float](repeating: 0, count: snapshot.capacity)

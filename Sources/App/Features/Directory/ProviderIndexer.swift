@@ -21,9 +21,15 @@ enum ProviderIndexer {
         var hasSince: Bool
     }
 
+    /// The full-text token of a filter term (`city:sao-paulo` → `citysaopaulo`); migration 003 computes the same in SQL.
+    static func filterToken(_ term: String) -> String {
+        term.replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "").lowercased()
+    }
+
     struct Row {
         var id: Int
         var searchText: String
+        var filterText: String { terms.map(ProviderIndexer.filterToken).joined(separator: " ") }
         var verifiedUntil: Date?
         var score: Int
         var primaryCountry: String?
@@ -115,6 +121,7 @@ enum ProviderIndexer {
             for r in chunk {
                 try await sql.update("practitioners")
                     .set("search_text", to: r.searchText)
+                    .set("filter_text", to: r.filterText)
                     .set("verified_until", to: r.verifiedUntil)
                     .set("profile_score", to: r.score)
                     .set("primary_country", to: r.primaryCountry)
@@ -132,7 +139,7 @@ enum ProviderIndexer {
             if isSQLite {
                 try await sql.delete(from: "practitioner_fts").where(SQLColumn("rowid"), .in, SQLBind.group(ids)).run()
                 for r in chunk {
-                    try await sql.raw("INSERT INTO practitioner_fts(rowid, search_text) VALUES (\(bind: r.id), \(bind: r.searchText))").run()
+                    try await sql.raw("INSERT INTO practitioner_fts(rowid, search_text, filter_text) VALUES (\(bind: r.id), \(bind: r.searchText), \(bind: r.filterText))").run()
                 }
             }
         }

@@ -63,7 +63,7 @@ enum ProviderSearch {
         var relevance: [Float]?
         let terms = q.terms
         if !terms.isEmpty {
-            let matches = try await index.matches(terms, snapshot: snapshot, on: db)
+            let matches = try await index.matches(terms, filters: filterTerms(q).map(ProviderIndexer.filterToken), snapshot: snapshot, on: db)
             candidates = matches.bits
             relevance = matches.relevance
         }
@@ -146,9 +146,9 @@ enum ProviderSearch {
         if hasText {
             if isSQLite {
                 from += " JOIN practitioner_fts f ON f.rowid = p.id"
-                conditions.append("practitioner_fts MATCH \(bind: SearchText.fts5Match(terms))")
+                conditions.append("practitioner_fts MATCH \(bind: SearchText.fts5Match(terms, filters: []))")
             } else {
-                conditions.append("p.search_tsv @@ to_tsquery('simple', \(bind: SearchText.tsQuery(terms)))")
+                conditions.append("p.search_tsv @@ to_tsquery('simple', \(bind: SearchText.tsQuery(terms, filters: [])))")
             }
         }
         func term(_ value: String) -> SQLQueryString {
@@ -180,7 +180,7 @@ enum ProviderSearch {
         let relevance: SQLQueryString
         if hasText {
             // FTS5's `rank` column is bm25(); the function itself cannot be combined with window functions.
-            relevance = isSQLite ? "f.rank ASC, " : "ts_rank(p.search_tsv, to_tsquery('simple', \(bind: SearchText.tsQuery(terms)))) DESC, "
+            relevance = isSQLite ? "f.rank ASC, " : "ts_rank('{0,0,0,1}', p.search_tsv, to_tsquery('simple', \(bind: SearchText.tsQuery(terms, filters: [])))) DESC, "
         } else {
             relevance = ""
         }

@@ -40,5 +40,6 @@ enum Migrations {
         CreateDirectory(),
         CreateSearchIndexes(),
         CreateSearchIndexState(),
+        UpdatePractitionerSearchFilters(),
     ]
 }
