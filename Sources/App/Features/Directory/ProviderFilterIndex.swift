@@ -28,7 +28,7 @@ struct ProviderFilterSnapshot: Sendable {
 /// Full-text matches of one query text: who matched and how well (higher is better).
 struct TextMatches: Sendable {
     let bits: Bitset
-    let relevance: [Float]
+    let relevance: [Double]
 }
 
 /// Filters, facet counts and ordering of provider search, answered from memory.
@@ -43,7 +43,7 @@ actor ProviderFilterIndex {
     private var verifiedCache: (generation: Int64, minute: Int64, bits: Bitset)?
     private var textCache: [String: TextMatches] = [:]
     private var textOrder: [String] = []
-    static let textCacheLimit = 64
+    static let textCacheLimit = 32
 
     func current(on db: any Database) async throws -> ProviderFilterSnapshot {
         let sql = db as! any SQLDatabase
@@ -77,21 +77,23 @@ actor ProviderFilterIndex {
         let key = "\(snapshot.generation)|" + terms.joined(separator: " ") + "|" + filters.joined(separator: " ")
         if let hit = textCache[key] { return hit }
         let sql = db as! any SQLDatabase
-        let rows: [any SQLRow]
+        // One row holding "id:rank,id:rank,…": thousands of matches cross from the database as one value
+        // instead of one decoded row each.
+        let packed: String?
         if sql.dialect.name == "sqlite" {
-            rows = try await sql.raw("SELECT rowid AS id, -rank AS r FROM practitioner_fts WHERE practitioner_fts MATCH \(bind: SearchText.fts5Match(terms, filters: filters))").all()
+            packed = try await sql.raw("SELECT group_concat(rowid || ':' || (-rank), ',') AS m FROM practitioner_fts WHERE practitioner_fts MATCH \(bind: SearchText.fts5Match(terms, filters: filters))").first()?.decode(column: "m", as: String?.self)
         } else {
             let text = SearchText.tsQuery(terms, filters: [])
             let all = SearchText.tsQuery(terms, filters: filters)
-            rows = try await sql.raw("SELECT id, ts_rank('{0,0,0,1}', search_tsv, to_tsquery('simple', \(bind: text))) AS r FROM practitioners WHERE search_tsv @@ to_tsquery('simple', \(bind: all))").all()
+            packed = try await sql.raw("SELECT string_agg(id::text || ':' || ts_rank('{0,0,0,1}', search_tsv, to_tsquery('simple', \(bind: text)))::text, ',') AS m FROM practitioners WHERE search_tsv @@ to_tsquery('simple', \(bind: all))").first()?.decode(column: "m", as: String?.self)
         }
         var bits = Bitset(capacity: snapshot.capacity)
-        var relevance = [Float](repeating: 0, count: snapshot.capacity)
-        for row in rows {
-            let id = try row.decode(column: "id", as: Int.self)
-            guard id >= 0, id < snapshot.capacity else { continue }
+        var relevance = [Double](repeating: 0, count: snapshot.capacity)
+        for pair in (packed ?? "").split(separator: ",") {
+            guard let colon = pair.firstIndex(of: ":"), let id = Int(pair[..<colon]), let r = Double(pair[pair.index(after: colon)...]),
+                  id >= 0, id < snapshot.capacity else { continue }
             bits.insert(id)
-            relevance[id] = Float(try row.decode(column: "r", as: Double.self))
+            relevance[id] = r
         }
         let result = TextMatches(bits: bits, relevance: relevance)
         textCache[key] = result

@@ -60,7 +60,7 @@ enum ProviderSearch {
         let snapshot = try await index.current(on: db)
         let verifiedBits = await index.verified(snapshot, at: now)
         var candidates = snapshot.all
-        var relevance: [Float]?
+        var relevance: [Double]?
         let terms = q.terms
         if !terms.isEmpty {
             let matches = try await index.matches(terms, filters: filterTerms(q).map(ProviderIndexer.filterToken), snapshot: snapshot, on: db)
