@@ -59,6 +59,7 @@ actor ProviderFilterIndex {
             textCache.removeAll()
             textOrder.removeAll()
             verifiedCache = nil
+            warming.removeAll()
         }
         return loaded
     }
@@ -72,10 +73,45 @@ actor ProviderFilterIndex {
         return bits
     }
 
-    /// Practitioners matching the query words and carrying every filter token, with the relevance of the words.
+    private var warming: Set<String> = []
+
+    /// Practitioners matching the query words (and, when the words alone are not cached yet, carrying every
+    /// filter token), with the relevance of the words. Callers intersect the filters themselves, so either
+    /// answer is exact.
+    ///
+    /// A cached match of the words alone answers any filters. On a miss, this request is answered by the
+    /// narrower query of words and filters — the index intersects them before ranking, which is cheap even for
+    /// a broad word — and the words alone are matched in the background for the searches that follow.
     func matches(_ terms: [String], filters: [String], snapshot: ProviderFilterSnapshot, on db: any Database) async throws -> TextMatches {
-        let key = "\(snapshot.generation)|" + terms.joined(separator: " ") + "|" + filters.joined(separator: " ")
+        let key = "\(snapshot.generation)|" + terms.joined(separator: " ")
         if let hit = textCache[key] { return hit }
+        guard !filters.isEmpty else {
+            let all = try await Self.fetch(terms, filters: [], capacity: snapshot.capacity, on: db)
+            remember(key, all)
+            return all
+        }
+        let narrow = try await Self.fetch(terms, filters: filters, capacity: snapshot.capacity, on: db)
+        if warming.insert(key).inserted {
+            Task {
+                let all = try? await Self.fetch(terms, filters: [], capacity: snapshot.capacity, on: db)
+                self.finishWarming(key, all)
+            }
+        }
+        return narrow
+    }
+
+    private func finishWarming(_ key: String, _ value: TextMatches?) {
+        warming.remove(key)
+        if let value, let generation = snapshot?.generation, key.hasPrefix("\(generation)|") { remember(key, value) }
+    }
+
+    private func remember(_ key: String, _ value: TextMatches) {
+        if textCache[key] == nil { textOrder.append(key) }
+        textCache[key] = value
+        if textOrder.count > Self.textCacheLimit { textCache[textOrder.removeFirst()] = nil }
+    }
+
+    static func fetch(_ terms: [String], filters: [String], capacity: Int, on db: any Database) async throws -> TextMatches {
         let sql = db as! any SQLDatabase
         // One row holding "id:rank,id:rank,…": thousands of matches cross from the database as one value
         // instead of one decoded row each.
@@ -87,19 +123,15 @@ actor ProviderFilterIndex {
             let all = SearchText.tsQuery(terms, filters: filters)
             packed = try await sql.raw("SELECT string_agg(id::text || ':' || ts_rank('{0,0,0,1}', search_tsv, to_tsquery('simple', \(bind: text)))::text, ',') AS m FROM practitioners WHERE search_tsv @@ to_tsquery('simple', \(bind: all))").first()?.decode(column: "m", as: String?.self)
         }
-        var bits = Bitset(capacity: snapshot.capacity)
-        var relevance = [Double](repeating: 0, count: snapshot.capacity)
+        var bits = Bitset(capacity: capacity)
+        var relevance = [Double](repeating: 0, count: capacity)
         for pair in (packed ?? "").split(separator: ",") {
             guard let colon = pair.firstIndex(of: ":"), let id = Int(pair[..<colon]), let r = Double(pair[pair.index(after: colon)...]),
-                  id >= 0, id < snapshot.capacity else { continue }
+                  id >= 0, id < capacity else { continue }
             bits.insert(id)
             relevance[id] = r
         }
-        let result = TextMatches(bits: bits, relevance: relevance)
-        textCache[key] = result
-        textOrder.append(key)
-        if textOrder.count > Self.textCacheLimit { textCache[textOrder.removeFirst()] = nil }
-        return result
+        return TextMatches(bits: bits, relevance: relevance)
     }
 
     /// Reads the whole index in a handful of queries; each filter term arrives as one list of ids.
