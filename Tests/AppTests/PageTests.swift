@@ -500,3 +500,20 @@ final class XMLSummary: NSObject, XMLParserDelegate {
         failure = parseError
     }
 }
+
+@Suite("Facts about the real surgeon")
+struct RealSurgeonFactsTests {
+    @Test("Whether Dr. Tonnard accepts new patients is not stated by the source, so the profile claims nothing")
+    func acceptingNotStated() async throws {
+        try await withTestApp { app in
+            try await app.testing().test(.GET, "/providers/patrick-tonnard-md-phd") { res in
+                #expect(res.status == .ok)
+                #expect(!res.text.contains("badge badge-neutral\">Accepting new patients"))
+                #expect(res.text.contains("<dt>Accepting new patients</dt><dd>Not stated</dd>"))
+                let blocks = try jsonLDBlocks(in: res.text)
+                let physician = try #require(blocks.first { $0["@type"] as? String == "IndividualPhysician" })
+                #expect(physician["isAcceptingNewPatients"] == nil)
+            }
+        }
+    }
+}

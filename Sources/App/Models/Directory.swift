@@ -49,7 +49,8 @@ final class Practitioner: Model, @unchecked Sendable {
     @Field(key: "specialty") var specialty: String
     @Field(key: "bio") var bio: String
     @OptionalField(key: "practicing_since") var practicingSince: Int?
-    @Field(key: "accepting_new_patients") var acceptingNewPatients: Bool
+    /// `nil` when the practitioner has not said (never assumed).
+    @OptionalField(key: "accepting_new_patients") var acceptingNewPatients: Bool?
     /// One technique per line.
     @Field(key: "signature_techniques") var signatureTechniques: String
     @Field(key: "is_sample") var isSample: Bool

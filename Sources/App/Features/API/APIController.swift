@@ -73,7 +73,7 @@ struct ProviderDTO: Content {
     var country: String?
     var verified: Bool
     var sample: Bool
-    var acceptingNewPatients: Bool
+    var acceptingNewPatients: Bool?
     var languages: [String]
     var procedures: [String]?
     var priceFrom: PriceDTO?

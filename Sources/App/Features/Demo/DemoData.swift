@@ -33,7 +33,7 @@ struct DemoData {
     struct PractitionerFile: Decodable {
         var slug: String; var prefix: String?; var givenName: String; var familyName: String; var suffix: String?
         var specialty: String; var bio: String; var practicingSince: Int?; var languages: [String]
-        var signatureTechniques: [String]; var acceptingNewPatients: Bool; var isSample: Bool
+        var signatureTechniques: [String]; var acceptingNewPatients: Bool?; var isSample: Bool
         var roles: [RoleFile]; var offers: [OfferFile]; var credentials: [CredentialFile]
     }
     struct ProvidersFile: Decodable { var organizations: [OrganizationFile]; var practitioners: [PractitionerFile] }

@@ -96,7 +96,7 @@ struct ProviderProfile: Sendable {
     var specialty: String
     var bio: String
     var practicingSince: Int?
-    var acceptingNewPatients: Bool
+    var acceptingNewPatients: Bool?
     var techniques: [String]
     var isSample: Bool
     var languages: [String]

@@ -13,7 +13,7 @@ struct ProviderCard: Sendable, Codable, Equatable {
     var country: String?
     var verified: Bool
     var isSample: Bool
-    var acceptingNewPatients: Bool
+    var acceptingNewPatients: Bool?
     var languages: [String]
     var procedures: [String]
     /// Lowest quoted starting price, in the currency the search asked for (converted at reference rates).
@@ -122,7 +122,7 @@ enum ProviderSearch {
                     id: id, slug: try row.decode(column: "slug", as: String.self), name: try row.decode(column: "display_name", as: String.self),
                     specialty: try row.decode(column: "specialty", as: String.self), city: try row.decode(column: "primary_city", as: String?.self),
                     country: try row.decode(column: "primary_country", as: String?.self), verified: verifiedBits.contains(id),
-                    isSample: try row.decode(column: "is_sample", as: Bool.self), acceptingNewPatients: try row.decode(column: "accepting_new_patients", as: Bool.self),
+                    isSample: try row.decode(column: "is_sample", as: Bool.self), acceptingNewPatients: try row.decode(column: "accepting_new_patients", as: Bool?.self),
                     languages: [], procedures: [], priceFrom: nil)
             }
             cards = pageIDs.compactMap { byID[$0] }
@@ -202,7 +202,7 @@ enum ProviderSearch {
                 country: try row.decode(column: "country", as: String?.self),
                 verified: try row.decode(column: "verified", as: Int.self) == 1,
                 isSample: try row.decode(column: "is_sample", as: Bool.self),
-                acceptingNewPatients: try row.decode(column: "accepting", as: Bool.self),
+                acceptingNewPatients: try row.decode(column: "accepting", as: Bool?.self),
                 languages: [], procedures: [], priceFrom: nil))
         }
         if cards.isEmpty && q.paging.page > 1 {

@@ -40,7 +40,7 @@ enum ProviderShow {
                 .p(.class("badges"),
                     verifiedBadge(p.badge, ctx),
                     .if(p.isSample, Fragments.sampleBadge(t)),
-                    .if(p.acceptingNewPatients, .span(.class("badge badge-neutral"), .text(t("provider.accepting")))))
+                    .if(p.acceptingNewPatients == true, .span(.class("badge badge-neutral"), .text(t("provider.accepting")))))
             )
         )
     }
@@ -155,7 +155,7 @@ enum ProviderShow {
                 .dt(.text(t("provider.experience"))),
                 .dd(.text(years.map { t.count("provider.years", $0) } ?? t("provider.notStated"))),
                 .dt(.text(t("provider.newPatients"))),
-                .dd(.text(p.acceptingNewPatients ? t("common.yes") : t("common.no")))
+                .dd(.text(p.acceptingNewPatients.map { $0 ? t("common.yes") : t("common.no") } ?? t("provider.notStated")))
             )
         )
     }
@@ -168,8 +168,8 @@ enum ProviderShow {
             "url": ctx.absolute(.provider(.value(p.slug))),
             "description": p.bio,
             "medicalSpecialty": p.specialty,
-            "isAcceptingNewPatients": p.acceptingNewPatients,
         ]
+        if let accepting = p.acceptingNewPatients { object["isAcceptingNewPatients"] = accepting }
         if !p.languages.isEmpty { object["knowsLanguage"] = p.languages }
         object["practicesAt"] = p.places.map { pl -> [String: Any] in
             ["@type": pl.organizationKind == "hospital" ? "Hospital" : "MedicalClinic", "name": pl.organizationName,

@@ -43,7 +43,7 @@ struct CreateDirectory: AsyncMigration {
             .field("specialty", .string, .required)
             .field("bio", .string, .required)
             .field("practicing_since", .int)
-            .field("accepting_new_patients", .bool, .required)
+            .field("accepting_new_patients", .bool)
             .field("signature_techniques", .string, .required)
             .field("is_sample", .bool, .required)
             .field("search_text", .string, .required)
