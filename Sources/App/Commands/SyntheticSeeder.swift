@@ -135,7 +135,7 @@ enum SyntheticSeeder {
                 practitionerRows.append([SQLBind(id), SQLBind("dr-\(Slug.make(g))-\(Slug.make(f))-s\(i + 1)"), SQLBind("Dr."), SQLBind(g), SQLBind(f), SQLBind(display),
                                          SQLBind(specialty), SQLBind("A generated practitioner profile for load testing (sample data)."),
                                          SQLBind(1985 + rng.int(35)), SQLBind(true), SQLBind(""), SQLBind(true), SQLBind(row.searchText),
-                                         SQLBind(row.verifiedUntil), SQLBind(row.score), SQLBind(row.primaryCountry), SQLBind(row.primaryCity), SQLBind(row.filterText)])
+                                         SQLBind(row.score), SQLBind(row.primaryCountry), SQLBind(row.primaryCity), SQLBind(row.filterText)])
                 for l in langs { languageRows.append([SQLBind(id), SQLBind(l)]) }
                 roleRows.append([SQLBind(id), SQLBind(firstOrg + clinic), SQLBind(firstLocation + clinic), SQLBind("Consultant")])
                 credentialRows.append([SQLBind(id), SQLBind("licence"), SQLBind("Licence to practise (sample)"), SQLBind("National medical council (sample)"),
@@ -148,7 +148,7 @@ enum SyntheticSeeder {
             try await app.db.transaction { db in
                 let s = db as! any SQLDatabase
                 try await insert(s, "practitioners", ["id", "slug", "prefix", "given_name", "family_name", "display_name", "specialty", "bio",
-                    "practicing_since", "accepting_new_patients", "signature_techniques", "is_sample", "search_text", "verified_until", "profile_score", "primary_country", "primary_city", "filter_text"], batch.0)
+                    "practicing_since", "accepting_new_patients", "signature_techniques", "is_sample", "search_text", "profile_score", "primary_country", "primary_city", "filter_text"], batch.0)
                 try await insert(s, "practitioner_languages", ["practitioner_id", "language_code"], batch.1)
                 try await insert(s, "practitioner_roles", ["practitioner_id", "organization_id", "location_id", "title"], batch.2)
                 try await insert(s, "credentials", ["practitioner_id", "kind", "title", "issuer", "number", "valid_from", "valid_until", "last_verified_at", "status", "register_url"], batch.3)

@@ -56,7 +56,6 @@ final class Practitioner: Model, @unchecked Sendable {
     @Field(key: "is_sample") var isSample: Bool
     // Search index columns, written by `ProviderIndexer`.
     @Field(key: "search_text") var searchText: String
-    @OptionalField(key: "verified_until") var verifiedUntil: Date?
     @Field(key: "profile_score") var profileScore: Int
     @OptionalField(key: "primary_country") var primaryCountry: String?
     @OptionalField(key: "primary_city") var primaryCity: String?

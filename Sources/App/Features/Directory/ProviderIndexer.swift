@@ -5,9 +5,6 @@ import Domain
 
 /// Writes the search columns, filter terms and full-text rows of practitioners from their records.
 enum ProviderIndexer {
-    /// Verified credentials without an end date count as valid until this date.
-    static let openEnded = ISODate.parse("2999-12-31")!
-
     struct Facts {
         var id: Int
         var names: [String]
@@ -30,7 +27,6 @@ enum ProviderIndexer {
         var id: Int
         var searchText: String
         var filterText: String { terms.map(ProviderIndexer.filterToken).joined(separator: " ") }
-        var verifiedUntil: Date?
         var score: Int
         var primaryCountry: String?
         var primaryCity: String?
@@ -44,11 +40,6 @@ enum ProviderIndexer {
             parts += [place.city, t.country(place.country), place.organization]
         }
         parts += f.languages.map { t.language($0) }
-        var until: Date?
-        for c in f.credentials where c.status == .verified && c.lastVerified != nil {
-            let end = c.validUntil ?? openEnded
-            if until == nil || end > until! { until = end }
-        }
         var terms = Set<String>()
         for place in f.places {
             terms.insert("country:\(place.country)")
@@ -65,7 +56,7 @@ enum ProviderIndexer {
         score += f.hasBio ? 5 : 0
         score += f.hasSince ? 5 : 0
         score += min(f.procedures.count, 4) * 5
-        return Row(id: f.id, searchText: SearchText.document(parts), verifiedUntil: until, score: score,
+        return Row(id: f.id, searchText: SearchText.document(parts), score: score,
                    primaryCountry: f.places.first?.country, primaryCity: f.places.first?.city, terms: terms.sorted())
     }
 
@@ -122,7 +113,6 @@ enum ProviderIndexer {
                 try await sql.update("practitioners")
                     .set("search_text", to: r.searchText)
                     .set("filter_text", to: r.filterText)
-                    .set("verified_until", to: r.verifiedUntil)
                     .set("profile_score", to: r.score)
                     .set("primary_country", to: r.primaryCountry)
                     .set("primary_city", to: r.primaryCity)

@@ -47,7 +47,6 @@ struct CreateDirectory: AsyncMigration {
             .field("signature_techniques", .string, .required)
             .field("is_sample", .bool, .required)
             .field("search_text", .string, .required)
-            .field("verified_until", .datetime)
             .field("profile_score", .int, .required)
             .field("primary_country", .string)
             .field("primary_city", .string)
@@ -115,7 +114,6 @@ struct CreateDirectory: AsyncMigration {
         try await sql.create(index: "credentials_practitioner_idx").on("credentials").column("practitioner_id").run()
         try await sql.create(index: "credentials_organization_idx").on("credentials").column("organization_id").run()
         try await sql.create(index: "terms_practitioner_idx").on("practitioner_terms").column("practitioner_id").run()
-        try await sql.create(index: "practitioners_rank_idx").on("practitioners").column("verified_until").column("profile_score").run()
     }
 
     func revert(on database: any Database) async throws {
