@@ -116,14 +116,9 @@ enum ProviderSearch {
         if !pageIDs.isEmpty {
             let sql = db as! any SQLDatabase
             var byID: [Int: ProviderCard] = [:]
-            for row in try await sql.raw("SELECT id, slug, display_name, specialty, primary_city, primary_country, is_sample, accepting_new_patients FROM practitioners WHERE id IN (\(binds: pageIDs))").all() {
+            for row in try await sql.raw("SELECT " + cardColumns + " FROM practitioners p WHERE p.id IN (\(binds: pageIDs))").all() {
                 let id = try row.decode(column: "id", as: Int.self)
-                byID[id] = ProviderCard(
-                    id: id, slug: try row.decode(column: "slug", as: String.self), name: try row.decode(column: "display_name", as: String.self),
-                    specialty: try row.decode(column: "specialty", as: String.self), city: try row.decode(column: "primary_city", as: String?.self),
-                    country: try row.decode(column: "primary_country", as: String?.self), verified: verifiedBits.contains(id),
-                    isSample: try row.decode(column: "is_sample", as: Bool.self), acceptingNewPatients: try row.decode(column: "accepting_new_patients", as: Bool?.self),
-                    languages: [], procedures: [], priceFrom: nil)
+                byID[id] = try card(row, verified: verifiedBits.contains(id))
             }
             cards = pageIDs.compactMap { byID[$0] }
             try await fillDetails(&cards, procedure: q.procedure, currency: q.currency, on: sql, rates: rates)
@@ -184,7 +179,7 @@ enum ProviderSearch {
         } else {
             relevance = ""
         }
-        let pageSQL: SQLQueryString = "SELECT p.id AS id, p.slug AS slug, p.display_name AS name, p.specialty AS specialty, p.primary_city AS city, p.primary_country AS country, p.is_sample AS is_sample, p.accepting_new_patients AS accepting, CASE WHEN " + verifiedNow(now) + " THEN 1 ELSE 0 END AS verified, COUNT(*) OVER () AS total, SUM(CASE WHEN " + verifiedNow(now) + " THEN 1 ELSE 0 END) OVER () AS verified_total "
+        let pageSQL: SQLQueryString = "SELECT " + cardColumns + ", CASE WHEN " + verifiedNow(now) + " THEN 1 ELSE 0 END AS verified, COUNT(*) OVER () AS total, SUM(CASE WHEN " + verifiedNow(now) + " THEN 1 ELSE 0 END) OVER () AS verified_total "
             + matching
             + " ORDER BY verified DESC, " + relevance + "p.profile_score DESC, p.display_name ASC, p.id ASC LIMIT \(bind: q.paging.perPage) OFFSET \(bind: q.paging.offset)"
         var cards: [ProviderCard] = []
@@ -193,17 +188,7 @@ enum ProviderSearch {
         for row in try await sql.raw(pageSQL).all() {
             total = try row.decode(column: "total", as: Int.self)
             verified = try row.decode(column: "verified_total", as: Int.self)
-            cards.append(ProviderCard(
-                id: try row.decode(column: "id", as: Int.self),
-                slug: try row.decode(column: "slug", as: String.self),
-                name: try row.decode(column: "name", as: String.self),
-                specialty: try row.decode(column: "specialty", as: String.self),
-                city: try row.decode(column: "city", as: String?.self),
-                country: try row.decode(column: "country", as: String?.self),
-                verified: try row.decode(column: "verified", as: Int.self) == 1,
-                isSample: try row.decode(column: "is_sample", as: Bool.self),
-                acceptingNewPatients: try row.decode(column: "accepting", as: Bool?.self),
-                languages: [], procedures: [], priceFrom: nil))
+            cards.append(try card(row, verified: try row.decode(column: "verified", as: Int.self) == 1))
         }
         if cards.isEmpty && q.paging.page > 1 {
             // Past the last page: the window saw no rows, so count separately.
@@ -231,6 +216,23 @@ enum ProviderSearch {
         return ProviderSearchResult(total: total, verifiedCount: verified, items: cards,
                                     procedures: facets["proc"] ?? [], countries: facets["country"] ?? [],
                                     cities: facets["city"] ?? [], languages: facets["lang"] ?? [])
+    }
+
+    /// The practitioner columns a result card needs (table alias `p`), read back by `card(_:verified:)`.
+    static let cardColumns: SQLQueryString = "p.id AS id, p.slug AS slug, p.display_name AS name, p.specialty AS specialty, p.primary_city AS city, p.primary_country AS country, p.is_sample AS is_sample, p.accepting_new_patients AS accepting"
+
+    static func card(_ row: any SQLRow, verified: Bool) throws -> ProviderCard {
+        ProviderCard(
+            id: try row.decode(column: "id", as: Int.self),
+            slug: try row.decode(column: "slug", as: String.self),
+            name: try row.decode(column: "name", as: String.self),
+            specialty: try row.decode(column: "specialty", as: String.self),
+            city: try row.decode(column: "city", as: String?.self),
+            country: try row.decode(column: "country", as: String?.self),
+            verified: verified,
+            isSample: try row.decode(column: "is_sample", as: Bool.self),
+            acceptingNewPatients: try row.decode(column: "accepting", as: Bool?.self),
+            languages: [], procedures: [], priceFrom: nil)
     }
 
     /// True for a practitioner (`p`) holding a credential that we verified and that is in force at `now`:
