@@ -71,6 +71,13 @@ struct MoneyTests {
         #expect(Money(Decimal(string: "0.05")!, .usd).formatted == "0.05 USD")
         #expect(Money(999, .eur).formatted == "999 EUR")
         #expect(Money(1_234_567, .usd).formatted == "1,234,567 USD")
+        #expect(Money(0, .eur).formatted == "0 EUR")
+        #expect(Money(1_000, .eur).formatted == "1,000 EUR")
+        #expect(Money(100_000, .eur).formatted == "100,000 EUR")
+        #expect(Money(Decimal(string: "0.5")!, .eur).formatted == "0.50 EUR")
+        #expect(Money(Decimal(string: "-1234.5")!, .eur).formatted == "-1,234.50 EUR")
+        #expect(Money(Decimal(string: "1234.567")!, .eur).formatted == "1,234.57 EUR")
+        #expect(Money(Decimal(string: "123456789012.25")!, .usd).formatted == "123,456,789,012.25 USD")
     }
 
     @Test("Currencies without minor units show whole amounts, rounded half up")

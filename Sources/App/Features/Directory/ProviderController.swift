@@ -15,7 +15,7 @@ enum ProviderController {
         let query = try ProviderSearchQuery(req.queryParameters())
         let now = req.application.clock.now()
         let result = try await ProviderSearch.run(query, on: req.db, now: now, index: req.application.providerFilterIndex)
-        let procedures = try await Procedure.query(on: req.db).sort(\.$name).all().map { ($0.slug, $0.name) }
+        let procedures = try await DirectoryQueries.procedureChoices(on: req.db)
         return .html(ProviderIndex.render(query: query, result: result, procedures: procedures, ctx: req.pageContext))
     }
 
