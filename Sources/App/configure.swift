@@ -14,6 +14,19 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     app.renderCache = RenderCache(enabled: config.renderCacheEnabled, ttl: TimeInterval(config.renderCacheTTL))
     app.providerFilterIndex = ProviderFilterIndex()
 
+    let keyring = try MasterKeyring.load(environmentValue: config.masterKey, isProduction: app.environment == .production,
+                                         file: config.masterKeyFile, logger: app.logger)
+    app.vault = Vault(keyring: keyring)
+    app.csrf = CSRFProtection(key: app.vault.derivedKey(purpose: "csrf"))
+    if case .sqlite = config.database { app.writes = WriteGate(serialises: true) } else { app.writes = WriteGate(serialises: false) }
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    app.passwordPolicy = try PasswordPolicy.bundled()
+    switch config.mail {
+    case .mailbox: app.mailTransport = MailboxTransport()
+    case .log: app.mailTransport = LogTransport(logger: app.logger)
+    case .smtp(let settings): app.mailTransport = SMTPTransport(settings: settings, logger: app.logger)
+    }
+
     switch config.database {
     case .sqlite(let path):
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -39,18 +52,29 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(tls: config.tlsEnabled))
     app.middleware.use(SiteErrorMiddleware())
+    app.middleware.use(SessionMiddleware())
+    app.middleware.use(VisitorCookieMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
 
     try routes(app)
 
     app.asyncCommands.use(SeedCommand(), as: "seed")
+    app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(KeysCommand(), as: "keys")
 }
 
 /// Migrates, and loads the demo data when the database is empty and the configuration asks for it.
-public func prepareForServing(_ app: Application) async throws {
+/// `startWorker` runs the notification outbox worker; `announce` prints the demo accounts when they are created.
+public func prepareForServing(_ app: Application, startWorker: Bool = true, announce: Bool = true) async throws {
     try await app.autoMigrate()
     if app.config.seedDemoOnEmpty, try await DemoSeeder.isEmpty(app.db) {
         app.logger.notice("Empty database: loading the demo data")
         try await DemoSeeder.seed(on: app.db, t: app.localizer, now: app.clock.now())
+        try await DemoAccounts.seed(app: app, announce: announce)
+    }
+    if startWorker {
+        let worker = OutboxWorker()
+        app.lifecycle.use(worker)
+        worker.start(app)
     }
 }

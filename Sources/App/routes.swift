@@ -28,6 +28,42 @@ func routes(_ app: Application) throws {
     pages.get(SiteURL.api(.procedure(.key)).pathComponents, use: APIController.procedure)
     pages.get(SiteURL.api(.providers).pathComponents, use: APIController.providers)
     pages.get(SiteURL.api(.provider(.key)).pathComponents, use: APIController.provider)
+
+    // Accounts
+    app.get(SiteURL.account.pathComponents, use: AccountController.home)
+    app.get(SiteURL.signUp.pathComponents, use: AccountController.signUpForm)
+    app.post(SiteURL.signUp.pathComponents, use: AccountController.signUp)
+    app.get(SiteURL.signIn.pathComponents, use: AccountController.signInForm)
+    app.post(SiteURL.signIn.pathComponents, use: AccountController.signIn)
+    app.post(SiteURL.signOut.pathComponents, use: AccountController.signOut)
+    app.get(SiteURL.verify.pathComponents, use: AccountController.verifyForm)
+    app.post(SiteURL.verify.pathComponents, use: AccountController.verify)
+    app.post(SiteURL.resendVerification.pathComponents, use: AccountController.resendVerification)
+    app.get(SiteURL.reset.pathComponents, use: AccountController.resetForm)
+    app.post(SiteURL.reset.pathComponents, use: AccountController.reset)
+    app.get(SiteURL.password.pathComponents, use: AccountController.passwordForm)
+    app.post(SiteURL.password.pathComponents, use: AccountController.changePassword)
+    app.get(SiteURL.twoFactor.pathComponents, use: AccountController.twoFactorForm)
+    app.post(SiteURL.twoFactor.pathComponents, use: AccountController.twoFactor)
+    app.get(SiteURL.twoFactorSetup.pathComponents, use: AccountController.twoFactorSetupForm)
+    app.post(SiteURL.twoFactorSetup.pathComponents, use: AccountController.twoFactorSetup)
+
+    // Consultation requests and cases
+    app.get(SiteURL.consult(.key).pathComponents, use: ConsultController.show)
+    app.on(.POST, SiteURL.consult(.key).pathComponents, body: .collect(maxSize: ConsultController.maxBody), use: ConsultController.submit)
+    app.get(SiteURL.consultReceived(.key).pathComponents, use: ConsultController.received)
+    app.get(SiteURL.cases.pathComponents, use: CaseController.index)
+    app.get(SiteURL.caseShow(.key).pathComponents, use: CaseController.show)
+    app.post(SiteURL.caseReply(.key).pathComponents, use: CaseController.reply)
+    app.get(SiteURL.casePhoto(case: .key, photo: .key).pathComponents, use: CaseController.photo)
+    app.get(SiteURL.inbox.pathComponents, use: CaseController.inbox)
+    app.get(SiteURL.inboxCase(.key).pathComponents, use: CaseController.inboxShow)
+    app.post(SiteURL.inboxAction(.key).pathComponents, use: CaseController.inboxAction)
+    app.get(SiteURL.inboxPhoto(case: .key, photo: .key).pathComponents, use: CaseController.inboxPhoto)
+
+    if app.environment != .production {
+        app.get(SiteURL.devMailbox.pathComponents, use: MailboxController.show)
+    }
 }
 
 extension Request {

@@ -10,6 +10,9 @@ import Domain
 /// The fixed "now" of every test: the demo data's credentials are judged against this date.
 let testNow = ISODate.parse("2026-11-25")!
 
+/// One master key for the whole test run (a fresh one per process).
+let testMasterKey = MasterKeyring.generateEncoded()
+
 /// Which database the suite runs on: PostgreSQL when `DATABASE_URL` is set, a SQLite file otherwise.
 enum TestDatabase {
     static var postgresURL: String? {
@@ -21,19 +24,21 @@ enum TestDatabase {
 
 /// Builds the real application on a fresh database (its own SQLite file, or its own PostgreSQL schema),
 /// migrates it, optionally loads the demo data, runs `body`, then removes the database.
-func withTestApp(seed: Bool = true, renderCache: Bool = false, _ body: (Application) async throws -> Void) async throws {
+func withTestApp(seed: Bool = true, renderCache: Bool = false, rateLimits: AppConfig.RateLimits = AppConfig.RateLimits(),
+                 clock: AppClock = .fixed(testNow), _ body: (Application) async throws -> Void) async throws {
     let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
     let sqlitePath = FileManager.default.temporaryDirectory.appendingPathComponent("careabroad-test-\(id).sqlite").path
     let schema = "t_\(id)"
     let database: AppConfig.Database = TestDatabase.postgresURL.map { .postgres(url: $0, schema: schema) } ?? .sqlite(path: sqlitePath)
     let config = AppConfig(database: database, baseURL: "https://careabroad.test", seedDemoOnEmpty: seed,
-                           renderCacheEnabled: renderCache, renderCacheTTL: 300, databasePoolSize: 2)
+                           renderCacheEnabled: renderCache, renderCacheTTL: 300, databasePoolSize: 2,
+                           masterKey: testMasterKey, bcryptCost: 4, mail: .mailbox, rateLimits: rateLimits)
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning
     var failure: (any Error)?
     do {
-        try await configure(app, config: config, clock: .fixed(testNow))
-        try await prepareForServing(app)
+        try await configure(app, config: config, clock: clock)
+        try await prepareForServing(app, startWorker: false, announce: false)
         try await body(app)
     } catch {
         failure = error

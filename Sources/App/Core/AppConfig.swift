@@ -22,10 +22,51 @@ public struct AppConfig: Sendable {
     public var tlsEnabled: Bool
     /// Size of the database connection pool per event loop.
     public var databasePoolSize: Int
+    /// `CAREABROAD_MASTER_KEY`: base64 master keys, newest first. Required in production.
+    public var masterKey: String?
+    /// Where a development master key is kept when `CAREABROAD_MASTER_KEY` is not set.
+    public var masterKeyFile: String
+    /// Bcrypt cost for passwords (12 in production; tests use less to run fast).
+    public var bcryptCost: Int
+    /// How messages leave the platform.
+    public var mail: MailSettings
+    /// Sign-in, sign-up, reset and submission limits.
+    public var rateLimits: RateLimits
+
+    public enum MailSettings: Sendable, Equatable {
+        /// Stored and readable at `/dev/mailbox` (development only).
+        case mailbox
+        /// Only the message id is logged.
+        case log
+        case smtp(SMTPSettings)
+    }
+
+    public struct SMTPSettings: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var username: String?
+        public var password: String?
+        /// `starttls` (port 587), `tls` (port 465) or `none` (a relay on a trusted network only).
+        public var security: String
+        public var from: String
+    }
+
+    public struct RateLimits: Sendable, Equatable {
+        public var signInPerAddress: Int = 10
+        public var signInPerAccount: Int = 5
+        public var signUpPerAddress: Int = 10
+        public var resetPerAddress: Int = 5
+        public var submissionsPerAccount: Int = 10
+        public var submissionsPerAddress: Int = 30
+        /// Seconds in each counting window.
+        public var window: Int = 15 * 60
+        public init() {}
+    }
 
     public init(database: Database, baseURL: String = "http://127.0.0.1:8080", seedDemoOnEmpty: Bool = true,
                 renderCacheEnabled: Bool = true, renderCacheTTL: Int = 300, tlsEnabled: Bool = false,
-                databasePoolSize: Int = 8) {
+                databasePoolSize: Int = 8, masterKey: String? = nil, masterKeyFile: String = "var/master.key",
+                bcryptCost: Int = 12, mail: MailSettings = .mailbox, rateLimits: RateLimits = RateLimits()) {
         self.database = database
         self.baseURL = baseURL
         self.seedDemoOnEmpty = seedDemoOnEmpty
@@ -33,6 +74,11 @@ public struct AppConfig: Sendable {
         self.renderCacheTTL = renderCacheTTL
         self.tlsEnabled = tlsEnabled
         self.databasePoolSize = databasePoolSize
+        self.masterKey = masterKey
+        self.masterKeyFile = masterKeyFile
+        self.bcryptCost = bcryptCost
+        self.mail = mail
+        self.rateLimits = rateLimits
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -85,6 +131,28 @@ public struct AppConfig: Sendable {
             problems.append("CAREABROAD_BASE_URL must be an http or https address, got '\(baseURL)'")
         }
 
+        let mail: MailSettings
+        switch (env["CAREABROAD_MAIL"] ?? "").lowercased() {
+        case "", "mailbox": mail = .mailbox
+        case "log": mail = .log
+        case "smtp":
+            let host = env["CAREABROAD_SMTP_HOST"] ?? ""
+            if host.isEmpty { problems.append("CAREABROAD_SMTP_HOST is required when CAREABROAD_MAIL=smtp") }
+            let security = (env["CAREABROAD_SMTP_SECURITY"] ?? "starttls").lowercased()
+            if !["starttls", "tls", "none"].contains(security) {
+                problems.append("CAREABROAD_SMTP_SECURITY must be starttls, tls or none, got '\(security)'")
+            }
+            let from = env["CAREABROAD_MAIL_FROM"] ?? ""
+            if from.isEmpty || !from.contains("@") { problems.append("CAREABROAD_MAIL_FROM must be an email address when CAREABROAD_MAIL=smtp") }
+            mail = .smtp(SMTPSettings(host: host, port: integer("CAREABROAD_SMTP_PORT", default: security == "tls" ? 465 : 587, range: 1...65_535),
+                                      username: env["CAREABROAD_SMTP_USERNAME"].flatMap { $0.isEmpty ? nil : $0 },
+                                      password: env["CAREABROAD_SMTP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
+                                      security: security, from: from))
+        case let other:
+            problems.append("CAREABROAD_MAIL must be mailbox, log or smtp, got '\(other)'")
+            mail = .mailbox
+        }
+
         let config = AppConfig(
             database: database,
             baseURL: baseURL,
@@ -92,7 +160,11 @@ public struct AppConfig: Sendable {
             renderCacheEnabled: flag("CAREABROAD_RENDER_CACHE", default: true),
             renderCacheTTL: integer("CAREABROAD_RENDER_CACHE_TTL", default: 300, range: 1...86_400),
             tlsEnabled: flag("CAREABROAD_TLS", default: baseURL.hasPrefix("https://")),
-            databasePoolSize: integer("CAREABROAD_DB_POOL", default: 8, range: 1...256)
+            databasePoolSize: integer("CAREABROAD_DB_POOL", default: 8, range: 1...256),
+            masterKey: env["CAREABROAD_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 },
+            masterKeyFile: env["CAREABROAD_MASTER_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? "var/master.key",
+            bcryptCost: integer("CAREABROAD_BCRYPT_COST", default: 12, range: 10...16),
+            mail: mail
         )
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return config

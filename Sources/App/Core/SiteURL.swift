@@ -27,6 +27,27 @@ public enum SiteURL: Sendable, Equatable {
     case readyz
     case legacyProviderProfile
     case stylesheet
+    case account
+    case signUp
+    case signIn
+    case signOut
+    case reset
+    case verify
+    case resendVerification
+    case password
+    case twoFactor
+    case twoFactorSetup
+    case apiTokens
+    case cases
+    case caseShow(Parameter)
+    case caseReply(Parameter)
+    case casePhoto(case: Parameter, photo: Parameter)
+    case consultReceived(Parameter)
+    case inbox
+    case inboxCase(Parameter)
+    case inboxAction(Parameter)
+    case inboxPhoto(case: Parameter, photo: Parameter)
+    case devMailbox
     case api(API)
 
     public enum API: Sendable, Equatable {
@@ -36,6 +57,7 @@ public enum SiteURL: Sendable, Equatable {
         case procedure(Parameter)
         case providers
         case provider(Parameter)
+        case consultations
     }
 
     enum Segment {
@@ -44,6 +66,15 @@ public enum SiteURL: Sendable, Equatable {
     }
 
     static let slugKey = "slug"
+    static let referenceKey = "reference"
+    static let photoKey = "photo"
+
+    private static func param(_ name: String, _ p: Parameter) -> Segment {
+        switch p {
+        case .key: return .parameter(name: name, value: nil)
+        case .value(let v): return .parameter(name: name, value: v)
+        }
+    }
 
     private static func slug(_ p: Parameter) -> Segment {
         switch p {
@@ -72,6 +103,27 @@ public enum SiteURL: Sendable, Equatable {
         case .readyz: return [.constant("readyz")]
         case .legacyProviderProfile: return [.constant("providers-platform-single")]
         case .stylesheet: return [.constant("styles.css")]
+        case .account: return [.constant("account")]
+        case .signUp: return [.constant("account"), .constant("sign-up")]
+        case .signIn: return [.constant("account"), .constant("sign-in")]
+        case .signOut: return [.constant("account"), .constant("sign-out")]
+        case .reset: return [.constant("account"), .constant("reset")]
+        case .verify: return [.constant("account"), .constant("verify")]
+        case .resendVerification: return [.constant("account"), .constant("verify"), .constant("resend")]
+        case .password: return [.constant("account"), .constant("password")]
+        case .twoFactor: return [.constant("account"), .constant("two-factor")]
+        case .twoFactorSetup: return [.constant("account"), .constant("two-factor"), .constant("setup")]
+        case .apiTokens: return [.constant("account"), .constant("api-tokens")]
+        case .cases: return [.constant("cases")]
+        case .caseShow(let r): return [.constant("cases"), Self.param(Self.referenceKey, r)]
+        case .caseReply(let r): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("reply")]
+        case .casePhoto(let r, let p): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("photos"), Self.param(Self.photoKey, p)]
+        case .consultReceived(let r): return [.constant("consult"), .constant("received"), Self.param(Self.referenceKey, r)]
+        case .inbox: return [.constant("inbox")]
+        case .inboxCase(let r): return [.constant("inbox"), Self.param(Self.referenceKey, r)]
+        case .inboxAction(let r): return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("actions")]
+        case .inboxPhoto(let r, let p): return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("photos"), Self.param(Self.photoKey, p)]
+        case .devMailbox: return [.constant("dev"), .constant("mailbox")]
         case .api(let api):
             let base: [Segment] = [.constant("api"), .constant("v1")]
             switch api {
@@ -81,6 +133,7 @@ public enum SiteURL: Sendable, Equatable {
             case .procedure(let p): return base + [.constant("procedures"), Self.slug(p)]
             case .providers: return base + [.constant("providers")]
             case .provider(let p): return base + [.constant("providers"), Self.slug(p)]
+            case .consultations: return base + [.constant("consultations")]
             }
         }
     }
@@ -138,6 +191,20 @@ extension Request {
             throw Abort(.notFound)
         }
         return value
+    }
+
+    /// The validated case reference path parameter (404 when it cannot be one).
+    func caseReference() throws -> String {
+        guard let raw = parameters.get(SiteURL.referenceKey), let value = CaseReference.normalise(raw), value == raw else {
+            throw Abort(.notFound)
+        }
+        return value
+    }
+
+    /// The validated photo id path parameter.
+    func photoID() throws -> String {
+        guard let raw = parameters.get(SiteURL.photoKey), UUID(uuidString: raw) != nil, raw == raw.lowercased() else { throw Abort(.notFound) }
+        return raw
     }
 }
 

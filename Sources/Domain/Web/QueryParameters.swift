@@ -41,11 +41,11 @@ public struct QueryParameters: Sendable {
     }
 
     /// Parses an `application/x-www-form-urlencoded` query (`a=1&b=two+words`).
-    public init(raw: String?) throws(ParameterError) {
+    public init(raw: String?, maxLength: Int = QueryParameters.maxRawLength) throws(ParameterError) {
         guard let raw, !raw.isEmpty else { return }
-        guard raw.utf8.count <= Self.maxRawLength else {
+        guard raw.utf8.count <= maxLength else {
             let firstName = raw.split(separator: "&").first.map { String($0.split(separator: "=").first ?? "") } ?? "query"
-            throw ParameterError(Self.decode(firstName) ?? "query", .tooLong(max: Self.maxRawLength))
+            throw ParameterError(Self.decode(firstName) ?? "query", .tooLong(max: maxLength))
         }
         for pair in raw.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -41,5 +41,8 @@ enum Migrations {
         CreateSearchIndexes(),
         CreateSearchIndexState(),
         UpdatePractitionerSearchFilters(),
+        CreateAccounts(),
+        CreateSafeguards(),
+        CreateCases(),
     ]
 }

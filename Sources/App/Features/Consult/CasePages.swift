@@ -1,0 +1,191 @@
+import Foundation
+import Plot
+import Domain
+
+/// The patient's case pages and the provider inbox.
+enum CasePages {
+    struct ListItem: Sendable {
+        let reference: String
+        let status: CaseStatus
+        let createdAt: Date
+        let updatedAt: Date
+        let providerName: String
+        let procedures: [String]
+    }
+
+    static func statusBadge(_ status: CaseStatus, _ t: Localizer) -> Node<HTML.BodyContext> {
+        .span(.classes("badge", "status-\(status.rawValue)"), .text(t("case.status.\(status.rawValue)")))
+    }
+
+    static func patientIndex(_ items: [ListItem], user: SignedInUser, _ ctx: PageContext) -> String {
+        let t = ctx.t
+        return Page(title: t("cases.title"), description: t("cases.title"), canonical: nil, noindex: true, body:
+            .div(.class("wrap"),
+                .h1(.text(t("cases.title"))),
+                .if(!user.emailVerified, .p(.class("notice"), .text(t("cases.unverified")))),
+                items.isEmpty
+                    ? .p(.class("lead"), .text(t("cases.empty")), .text(" "), .a(.to(SiteURL.providers.path), .text(t("cases.findProvider"))))
+                    : .table(.class("cases"),
+                        .thead(.tr(.th(.text(t("cases.col.reference"))), .th(.text(t("cases.col.provider"))), .th(.text(t("cases.col.procedures"))),
+                                   .th(.text(t("cases.col.status"))), .th(.text(t("cases.col.updated"))))),
+                        .tbody(.forEach(items) { item in
+                            .tr(.td(.a(.to(SiteURL.caseShow(.value(item.reference)).path), .text(item.reference))),
+                                .td(.text(item.providerName)), .td(.text(item.procedures.joined(separator: ", "))),
+                                .td(statusBadge(item.status, t)), .td(.text(t.date(item.updatedAt))))
+                        }))
+            )).render(ctx)
+    }
+
+    /// The request as submitted: every answer, labelled.
+    static func answers(_ d: CaseDetail, _ t: Localizer) -> Node<HTML.BodyContext> {
+        let r = d.payload.request
+        func row(_ key: String, _ value: String?) -> Node<HTML.BodyContext> {
+            .div(.class("answer"), .element(named: "dt", nodes: [.text(t("consult.field.\(key)"))]),
+                 .element(named: "dd", nodes: [.text((value?.isEmpty ?? true) ? t("case.notGiven") : value!)]))
+        }
+        let budget: String? = {
+            switch (r.budgetMin, r.budgetMax) {
+            case (nil, nil): return nil
+            case let (lo, hi): return "\(lo ?? "–") – \(hi ?? "–") \(r.budgetCurrency)"
+            }
+        }()
+        let travel: String? = (r.travelFrom == nil && r.travelTo == nil) ? nil : "\(r.travelFrom ?? "–") → \(r.travelTo ?? "–")"
+        return .section(.class("case-answers"),
+            .h2(.text(t("case.request"))),
+            .element(named: "dl", nodes: [
+                row("procedures", d.procedures.map(\.name).joined(separator: ", ")),
+                row("concerns", r.concerns), row("goals", r.goals),
+                row("conditions", r.conditions), row("medications", r.medications),
+                row("blood_thinners", t("consult.yesno.\(r.bloodThinners.rawValue)")), row("allergies", r.allergies),
+                row("smoking", t("consult.smoking.\(r.smoking.rawValue)")), row("pregnancy", t("consult.pregnancy.\(r.pregnancy.rawValue)")),
+                row("fillers", t("consult.fillers.\(r.fillers.rawValue)")), row("earlier_treatment", r.earlierTreatment),
+                row("earlier_surgery", r.earlierSurgery), row("height_cm", r.heightCm.map { "\($0) cm" }), row("weight_kg", r.weightKg.map { "\($0) kg" }),
+                row("travel_from", travel), row("companions", "\(r.companions)"), row("budget_min", budget),
+                row("contact_channel", t("consult.channel.\(r.contactChannel.rawValue)")), row("phone", r.phone),
+                row("language", t.has("language.\(r.language)") ? t("language.\(r.language)") : r.language), row("time_zone", r.timeZone),
+                .if(r.preparedWith != nil, row("prepared_with", r.preparedWith)),
+            ]))
+    }
+
+    static func timeline(_ d: CaseDetail, _ t: Localizer) -> Node<HTML.BodyContext> {
+        .section(.class("timeline"),
+            .h2(.text(t("case.timeline"))),
+            .ol(.forEach(d.events) { e in
+                .li(.classes("event", e.byPatient ? "by-patient" : "by-provider"),
+                    .time(.datetime(ISO8601DateFormatter().string(from: e.at)), .text(t.date(e.at))), .text(" · "),
+                    .strong(.text(t("case.event.\(e.kind)"))), .text(" · "), statusBadge(e.status, t),
+                    .if(e.note != nil, .blockquote(.class("note"), .p(.text(e.note ?? "")))))
+            }))
+    }
+
+    static func photos(_ d: CaseDetail, link: (String) -> String, _ t: Localizer) -> Node<HTML.BodyContext> {
+        guard !d.photos.isEmpty else { return .p(.class("hint"), .text(t("case.noPhotos"))) }
+        return .section(.class("case-photos"),
+            .h2(.text(t("case.photos"))),
+            .ul(.class("photo-grid"), .forEach(d.photos) { p in
+                .li(.a(.to(link(p.id)),
+                       .img(.attr("src", link(p.id)), .attr("alt", t("case.photoAlt", ["n": "\(p.position)"])), .attr("loading", "lazy"), .attr("width", "240"))))
+            }))
+    }
+
+    static func patientShow(_ d: CaseDetail, csrf: String, state: FormState, _ ctx: PageContext) -> String {
+        let t = ctx.t
+        let question = d.events.last(where: { $0.kind == CaseAction.requestInfo.rawValue })?.note
+        return Page(title: t("case.title", ["reference": d.reference]), description: t("case.title", ["reference": d.reference]),
+                    canonical: nil, noindex: true, body:
+            .div(.class("wrap case-page"),
+                .p(.class("eyebrow"), .a(.to(SiteURL.cases.path), .text(t("cases.title")))),
+                .h1(.text(t("case.title", ["reference": d.reference]))),
+                .p(.class("lead"), .text(t("case.sentTo", ["provider": d.providerName])), .text(" "), statusBadge(d.status, t)),
+                .p(.class("status-explain"), .text(t("case.explain.\(d.status.rawValue)"))),
+                .if(d.status == .infoRequested, .section(.class("reply"),
+                    .h2(.text(t("case.reply.title"))),
+                    .if(question != nil, .blockquote(.class("note"), .p(.text(question ?? "")))),
+                    Fields.summary(state, labels: ["answer": t("case.reply.field")], t),
+                    Fields.form(action: SiteURL.caseReply(.value(d.reference)).path, csrf: csrf, [
+                        Fields.textarea("answer", label: t("case.reply.field"), state: state, t, required: true, maxLength: ConsultationLimits.longText),
+                        .button(.type(.submit), .class("button primary"), .text(t("case.reply.submit")))]))),
+                timeline(d, t),
+                answers(d, t),
+                photos(d, link: { SiteURL.casePhoto(case: .value(d.reference), photo: .value($0)).path }, t),
+                Fragments.disclaimer(t)
+            )).render(ctx)
+    }
+
+    // MARK: inbox
+
+    struct InboxFilters: Sendable {
+        var status: CaseStatus?
+        var procedure: String?
+        var from: Date?
+        var to: Date?
+        var page: Int = 1
+    }
+
+    static func inboxIndex(_ items: [ListItem], total: Int, filters: InboxFilters, procedures: [(String, String)],
+                           pageSize: Int, _ ctx: PageContext) -> String {
+        let t = ctx.t
+        let statuses = CaseStatus.allCases.filter(\.visibleToProvider)
+        var query: [(String, String)] = []
+        if let s = filters.status { query.append(("status", s.rawValue)) }
+        if let p = filters.procedure { query.append(("procedure", p)) }
+        if let f = filters.from { query.append(("from", ISODate.format(f))) }
+        if let to = filters.to { query.append(("to", ISODate.format(to))) }
+        let pageCount = max(1, (total + pageSize - 1) / pageSize)
+        return Page(title: t("inbox.title"), description: t("inbox.title"), canonical: nil, noindex: true, body:
+            .div(.class("wrap inbox"),
+                .h1(.text(t("inbox.title"))),
+                .form(.class("filters"), .method(.get), .action(SiteURL.inbox.path),
+                    .div(.class("field"), .label(.attr("for", "status"), .text(t("inbox.filter.status"))),
+                        .select(.id("status"), .attr("name", "status"),
+                            .choice("", t("inbox.filter.any"), selected: filters.status == nil),
+                            .forEach(statuses) { .choice($0.rawValue, t("case.status.\($0.rawValue)"), selected: filters.status == $0 ) })),
+                    .div(.class("field"), .label(.attr("for", "procedure"), .text(t("inbox.filter.procedure"))),
+                        .select(.id("procedure"), .attr("name", "procedure"),
+                            .choice("", t("inbox.filter.any"), selected: filters.procedure == nil),
+                            .forEach(procedures) { .choice($0.0, $0.1, selected: filters.procedure == $0.0) })),
+                    .div(.class("field"), .label(.attr("for", "from"), .text(t("inbox.filter.from"))),
+                        .input(.type(.date), .id("from"), .name("from"), .attr("value", filters.from.map(ISODate.format) ?? ""))),
+                    .div(.class("field"), .label(.attr("for", "to"), .text(t("inbox.filter.to"))),
+                        .input(.type(.date), .id("to"), .name("to"), .attr("value", filters.to.map(ISODate.format) ?? ""))),
+                    .button(.type(.submit), .class("button"), .text(t("inbox.filter.apply")))),
+                .p(.class("result-count"), .text(t.count("inbox.count", total))),
+                items.isEmpty ? .p(.class("lead"), .text(t("inbox.empty"))) :
+                    .table(.class("cases"),
+                        .thead(.tr(.th(.text(t("cases.col.reference"))), .th(.text(t("cases.col.procedures"))),
+                                   .th(.text(t("cases.col.status"))), .th(.text(t("cases.col.received"))))),
+                        .tbody(.forEach(items) { item in
+                            .tr(.td(.a(.to(SiteURL.inboxCase(.value(item.reference)).path), .text(item.reference))),
+                                .td(.text(item.procedures.joined(separator: ", "))),
+                                .td(statusBadge(item.status, t)), .td(.text(t.date(item.createdAt))))
+                        })),
+                Fragments.pagination(base: .inbox, query: query, page: filters.page, pageCount: pageCount, t)
+            )).render(ctx)
+    }
+
+    static func inboxShow(_ d: CaseDetail, csrf: String, state: FormState, _ ctx: PageContext) -> String {
+        let t = ctx.t
+        let actions: [CaseAction] = [.markInReview, .requestInfo, .decline].filter { $0.apply(to: d.status) != nil }
+        return Page(title: t("inbox.case.title", ["reference": d.reference]), description: d.reference, canonical: nil, noindex: true, body:
+            .div(.class("wrap case-page"),
+                .p(.class("eyebrow"), .a(.to(SiteURL.inbox.path), .text(t("inbox.title")))),
+                .h1(.text(t("inbox.case.title", ["reference": d.reference]))),
+                .p(.class("lead"), .text(t("inbox.case.from", ["name": d.payload.patientName, "date": t.date(d.createdAt)])), .text(" "), statusBadge(d.status, t)),
+                .if(!actions.isEmpty, .section(.class("actions"),
+                    .h2(.text(t("inbox.actions"))),
+                    Fields.summary(state, labels: ["note": t("inbox.note")], t),
+                    .forEach(actions) { action in
+                        Fields.form(action: SiteURL.inboxAction(.value(d.reference)).path, csrf: csrf, classes: "action-form", [
+                            Fields.hidden("action", action.rawValue),
+                            .if(action != .markInReview,
+                                Fields.textarea("note", label: t("inbox.note.\(action.rawValue)"), state: state, t, required: true,
+                                                maxLength: ConsultationLimits.longText, rows: 3)),
+                            .button(.type(.submit), .class(action == .decline ? "button danger" : "button primary"), .text(t("inbox.action.\(action.rawValue)")))])
+                    })),
+                answers(d, t),
+                photos(d, link: { SiteURL.inboxPhoto(case: .value(d.reference), photo: .value($0)).path }, t),
+                timeline(d, t),
+                Fragments.disclaimer(t)
+            )).render(ctx)
+    }
+}

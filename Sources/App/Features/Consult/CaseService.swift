@@ -1,0 +1,199 @@
+import Foundation
+import Crypto
+import Fluent
+import SQLKit
+import Vapor
+import Domain
+
+/// A case as the people allowed to see it read it: decrypted, with its timeline.
+struct CaseDetail: Sendable {
+    struct Event: Sendable {
+        let at: Date
+        let kind: String
+        let status: CaseStatus
+        let note: String?
+        let byPatient: Bool
+    }
+    struct Photo: Sendable {
+        let id: String
+        let position: Int
+        let format: String
+        let byteCount: Int
+    }
+
+    let id: Int
+    let reference: String
+    let status: CaseStatus
+    let createdAt: Date
+    let updatedAt: Date
+    let patientID: Int
+    let providerName: String
+    let providerSlug: String?
+    let procedures: [(slug: String, name: String)]
+    let payload: CasePayload
+    let events: [Event]
+    let photos: [Photo]
+}
+
+enum CaseService {
+    /// Adds a timeline entry; `note` is sealed with the patient's data key.
+    static func addEvent(caseID: Int, kind: String, status: CaseStatus, actor: Int?, note: String?, reference: String,
+                         key: SymmetricKey, now: Date, on tx: any Database) async throws {
+        let event = CaseEvent()
+        event.$consultation.id = caseID
+        event.at = now
+        event.kind = kind
+        event.status = status.rawValue
+        event.$actor.id = actor
+        if let note { event.note = try Vault.seal(Data(note.utf8), key: key, context: "case:\(reference):event") }
+        try await event.create(on: tx)
+    }
+
+    /// Tells the patient the request was sent and the provider's team that it arrived.
+    static func notifyOpened(reference: String, patient: User, practitionerID: Int?, organizationID: Int?, app: Application,
+                             now: Date, on tx: any Database) async throws {
+        let t = app.localizer
+        let caseLink = app.config.baseURL + SiteURL.caseShow(.value(reference)).path
+        try await Outbox.enqueue(kind: "case-sent", to: patient.email, subject: t("mail.caseSent.subject", ["reference": reference]),
+                                 body: t("mail.caseSent.body", ["name": patient.displayName, "reference": reference, "link": caseLink]),
+                                 now: now, on: tx)
+        let inboxLink = app.config.baseURL + SiteURL.inboxCase(.value(reference)).path
+        for email in try await staffEmails(practitionerID: practitionerID, organizationID: organizationID, on: tx) {
+            try await Outbox.enqueue(kind: "case-new", to: email, subject: t("mail.caseNew.subject", ["reference": reference]),
+                                     body: t("mail.caseNew.body", ["reference": reference, "link": inboxLink]), now: now, on: tx)
+        }
+    }
+
+    /// Email addresses of the staff of a practice or clinic.
+    static func staffEmails(practitionerID: Int?, organizationID: Int?, on db: any Database) async throws -> [String] {
+        guard practitionerID != nil || organizationID != nil else { return [] }
+        let memberships = try await Membership.query(on: db).group(.or) { or in
+            if let practitionerID { or.filter(\.$practitioner.$id == practitionerID) }
+            if let organizationID { or.filter(\.$organization.$id == organizationID) }
+        }.with(\.$user).all()
+        return Array(Set(memberships.map(\.user.email))).sorted()
+    }
+
+    /// Opens the cases that waited for the patient's address to be verified.
+    static func openAwaitingCases(patientID: Int, now: Date, app: Application, on tx: any Database) async throws {
+        let waiting = try await ConsultationCase.query(on: tx).filter(\.$patient.$id == patientID)
+            .filter(\.$status == CaseStatus.awaitingVerification.rawValue).all()
+        guard !waiting.isEmpty, let patient = try await User.find(patientID, on: tx) else { return }
+        for row in waiting {
+            guard let next = CaseAction.verify.apply(to: .awaitingVerification) else { continue }
+            row.status = next.rawValue
+            row.updatedAt = now
+            try await row.update(on: tx)
+            let key = try await app.vault.dataKey(id: row.dataKeyID, on: tx)
+            try await addEvent(caseID: try row.requireID(), kind: "opened", status: next, actor: patientID, note: nil,
+                               reference: row.reference, key: key, now: now, on: tx)
+            try await notifyOpened(reference: row.reference, patient: patient, practitionerID: row.$practitioner.id,
+                                   organizationID: row.$organization.id, app: app, now: now, on: tx)
+        }
+    }
+
+    // MARK: access
+
+    /// The patient's own case, or `nil` (answered with 404).
+    static func forPatient(reference: String, userID: Int, on db: any Database) async throws -> ConsultationCase? {
+        try await ConsultationCase.query(on: db).filter(\.$reference == reference).filter(\.$patient.$id == userID).first()
+    }
+
+    /// The practices and clinics a staff member works for.
+    static func workplaces(userID: Int, on db: any Database) async throws -> (practitioners: [Int], organizations: [Int]) {
+        let memberships = try await Membership.query(on: db).filter(\.$user.$id == userID).all()
+        return (memberships.compactMap { $0.$practitioner.id }, memberships.compactMap { $0.$organization.id })
+    }
+
+    /// A case addressed to one of the staff member's workplaces and visible to providers, or `nil` (404).
+    static func forStaff(reference: String, userID: Int, on db: any Database) async throws -> ConsultationCase? {
+        let places = try await workplaces(userID: userID, on: db)
+        guard !places.practitioners.isEmpty || !places.organizations.isEmpty else { return nil }
+        guard let row = try await ConsultationCase.query(on: db).filter(\.$reference == reference).first() else { return nil }
+        let status = CaseStatus(rawValue: row.status) ?? .awaitingVerification
+        guard status.visibleToProvider else { return nil }
+        if let p = row.$practitioner.id, places.practitioners.contains(p) { return row }
+        if let o = row.$organization.id, places.organizations.contains(o) { return row }
+        return nil
+    }
+
+    /// Decrypts a case for display.
+    static func detail(_ row: ConsultationCase, app: Application, on db: any Database) async throws -> CaseDetail {
+        let key = try await app.vault.dataKey(id: row.dataKeyID, on: db)
+        let payload = try JSONDecoder().decode(CasePayload.self, from: try Vault.open(row.payload, key: key, context: "case:\(row.reference)"))
+        let caseID = try row.requireID()
+        let events = try await CaseEvent.query(on: db).filter(\.$consultation.$id == caseID).sort(\.$at).sort(\.$id).all()
+        struct PhotoRow: Decodable { let id: String; let position: Int; let format: String; let byte_count: Int }
+        let sql = db as! any SQLDatabase
+        let photos = try await sql.select().column("id").column("position").column("format").column("byte_count")
+            .from(CasePhoto.schema).where("case_id", .equal, SQLBind(caseID)).orderBy("position").all(decoding: PhotoRow.self)
+        struct ProcedureRow: Decodable { let slug: String; let name: String }
+        let procedures = try await sql.select().column(SQLColumn("slug", table: "procedures")).column(SQLColumn("name", table: "procedures"))
+            .from("case_procedures").join("procedures", on: SQLColumn("procedure_id", table: "case_procedures"), .equal, SQLColumn("id", table: "procedures"))
+            .where(SQLColumn("case_id", table: "case_procedures"), .equal, SQLBind(caseID))
+            .orderBy(SQLColumn("name", table: "procedures")).all(decoding: ProcedureRow.self)
+        var providerName = ""
+        var providerSlug: String?
+        if let p = row.$practitioner.id, let practitioner = try await Practitioner.find(p, on: db) {
+            providerName = practitioner.displayName
+            providerSlug = practitioner.slug
+        } else if let o = row.$organization.id, let org = try await Organization.find(o, on: db) {
+            providerName = org.name
+        }
+        return CaseDetail(
+            id: caseID, reference: row.reference, status: CaseStatus(rawValue: row.status) ?? .submitted,
+            createdAt: row.createdAt, updatedAt: row.updatedAt, patientID: row.$patient.id,
+            providerName: providerName, providerSlug: providerSlug,
+            procedures: procedures.map { ($0.slug, $0.name) }, payload: payload,
+            events: try events.map { e in
+                CaseDetail.Event(at: e.at, kind: e.kind, status: CaseStatus(rawValue: e.status) ?? .submitted,
+                                 note: try e.note.map { String(decoding: try Vault.open($0, key: key, context: "case:\(row.reference):event"), as: UTF8.self) },
+                                 byPatient: e.$actor.id == row.$patient.id)
+            },
+            photos: photos.map { CaseDetail.Photo(id: $0.id, position: $0.position, format: $0.format, byteCount: $0.byte_count) })
+    }
+
+    /// A photo's bytes, decrypted, if it belongs to `row`.
+    static func photo(id: String, of row: ConsultationCase, app: Application, on db: any Database) async throws -> (ImageFormat, Data)? {
+        guard let photo = try await CasePhoto.query(on: db).filter(\.$id == id).filter(\.$consultation.$id == (try row.requireID())).first(),
+              let format = ImageFormat(rawValue: photo.format) else { return nil }
+        let key = try await app.vault.dataKey(id: row.dataKeyID, on: db)
+        return (format, try Vault.open(photo.ciphertext, key: key, context: "photo:\(id)"))
+    }
+
+    /// Applies an action by the provider's team or the patient; returns false when the status does not allow it.
+    static func apply(_ action: CaseAction, to row: ConsultationCase, actor: SignedInUser, note: String?, app: Application,
+                      source: String, on db: any Database) async throws -> Bool {
+        let now = app.clock.now()
+        let t = app.localizer
+        let reference = row.reference
+        let caseID = try row.requireID()
+        let key = try await app.vault.dataKey(id: row.dataKeyID, on: db)
+        return try await app.writes.transaction(on: db) { tx in
+            // Re-read inside the transaction so two staff members acting at once cannot both win.
+            guard let current = try await ConsultationCase.find(caseID, on: tx),
+                  let status = CaseStatus(rawValue: current.status), let next = action.apply(to: status) else { return false }
+            current.status = next.rawValue
+            current.updatedAt = now
+            try await current.update(on: tx)
+            try await addEvent(caseID: caseID, kind: action.rawValue, status: next, actor: actor.id, note: note,
+                               reference: reference, key: key, now: now, on: tx)
+            try await AuditLog.append(AuditEntry(actorUserID: actor.id, actorRole: actor.role.rawValue, action: "case.\(action.rawValue)",
+                                                 objectType: "case", objectID: reference, source: source), at: now, on: tx)
+            if action == .answer {
+                let inboxLink = app.config.baseURL + SiteURL.inboxCase(.value(reference)).path
+                for email in try await staffEmails(practitionerID: current.$practitioner.id, organizationID: current.$organization.id, on: tx) {
+                    try await Outbox.enqueue(kind: "case-answered", to: email, subject: t("mail.caseAnswered.subject", ["reference": reference]),
+                                             body: t("mail.caseAnswered.body", ["reference": reference, "link": inboxLink]), now: now, on: tx)
+                }
+            } else if let patient = try await User.find(current.$patient.id, on: tx) {
+                let caseLink = app.config.baseURL + SiteURL.caseShow(.value(reference)).path
+                try await Outbox.enqueue(kind: "case-update", to: patient.email, subject: t("mail.caseUpdate.subject", ["reference": reference]),
+                                         body: t("mail.caseUpdate.body", ["name": patient.displayName, "reference": reference,
+                                                                          "status": t("case.status.\(next.rawValue)"), "link": caseLink]),
+                                         now: now, on: tx)
+            }
+            return true
+        }
+    }
+}

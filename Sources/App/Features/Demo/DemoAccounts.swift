@@ -1,0 +1,80 @@
+import Foundation
+import Fluent
+import Vapor
+import Domain
+
+/// Demo accounts (sample data) so that a new user can try every role, and the sign-in details printed once when
+/// they are created.
+enum DemoAccounts {
+    struct Account {
+        let email: String
+        let password: String
+        let name: String
+        let role: Role
+        let practitionerSlug: String?
+        let organizationSlug: String?
+        let facilitatorSlug: String?
+    }
+
+    static let featuredSurgeonSlug = "patrick-tonnard-md-phd"
+
+    static let accounts: [Account] = [
+        Account(email: "patient@demo.careabroad.test", password: "violet-harbour-lantern-42", name: "Alex Sample (sample patient)",
+                role: .patient, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: nil),
+        Account(email: "team.tonnard@demo.careabroad.test", password: "quiet-meadow-copper-17", name: "Tonnard team (sample staff)",
+                role: .provider, practitionerSlug: featuredSurgeonSlug, organizationSlug: nil, facilitatorSlug: nil),
+        Account(email: "facilitator@demo.careabroad.test", password: "amber-compass-river-58", name: "Sam Journey (sample facilitator)",
+                role: .facilitator, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: "sample-care-journeys"),
+        Account(email: "editor@demo.careabroad.test", password: "linen-gallery-orbit-63", name: "Eda Sample (sample editor)",
+                role: .editor, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: nil),
+        Account(email: "admin@demo.careabroad.test", password: "granite-willow-signal-29", name: "Ari Sample (sample administrator)",
+                role: .admin, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: nil),
+    ]
+
+    /// Creates the accounts (once) and prints how to sign in with them.
+    static func seed(app: Application, announce: Bool = true) async throws {
+        let db = app.db
+        let now = app.clock.now()
+        guard try await User.query(on: db).filter(\.$isSample == true).count() == 0 else { return }
+        let lines = try await app.writes.transaction(on: db) { tx -> [String] in
+            var lines: [String] = []
+            let facilitator = Facilitator(slug: "sample-care-journeys", name: "Sample Care Journeys (sample facilitator)", countryCode: "GB", isSample: true)
+            try await facilitator.create(on: tx)
+            for account in accounts {
+                let hash: String = try app.password.sync.hash(Passwords.prepared(account.password))
+                let user = User(email: account.email, passwordHash: hash, displayName: account.name, role: account.role, now: now, isSample: true)
+                user.emailVerifiedAt = now
+                try await user.create(on: tx)
+                let id = try user.requireID()
+                var line = "  \(account.role.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(account.email)  password: \(account.password)"
+                if account.role.needsSecondFactor {
+                    let secret = TOTP.newSecret()
+                    user.totpSecret = try app.vault.sealWithMaster(secret, context: "totp:\(id)")
+                    user.totpEnabledAt = now
+                    try await user.update(on: tx)
+                    line += "  authenticator key: \(TOTP.base32(secret))"
+                }
+                lines.append(line)
+                if let slug = account.practitionerSlug, let p = try await Practitioner.query(on: tx).filter(\.$slug == slug).first() {
+                    try await Membership(userID: id, practitionerID: p.id, role: .owner).create(on: tx)
+                }
+                if let slug = account.organizationSlug, let o = try await Organization.query(on: tx).filter(\.$slug == slug).first() {
+                    try await Membership(userID: id, organizationID: o.id, role: .staff).create(on: tx)
+                }
+                if account.facilitatorSlug != nil {
+                    try await Membership(userID: id, facilitatorID: facilitator.id, role: .owner).create(on: tx)
+                }
+            }
+            return lines
+        }
+        let message = """
+
+            Demo accounts (sample data, for trying the platform; never use them in production):
+            \(lines.joined(separator: "\n"))
+              Staff sign-in needs a one-time code: add the key to an authenticator app, or read the current code
+              at \(app.config.baseURL)\(SiteURL.devMailbox.path) (development only), where sent messages also appear.
+
+            """
+        if announce { print(message) }
+    }
+}

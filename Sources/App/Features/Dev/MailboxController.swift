@@ -1,0 +1,47 @@
+import Foundation
+import Fluent
+import Plot
+import Vapor
+import Domain
+
+/// `/dev/mailbox`: the messages the development transport received, newest first, and the current sign-in codes
+/// of the demo staff accounts. Not routed in production.
+enum MailboxController {
+    @Sendable static func show(req: Request) async throws -> Response {
+        let messages = try await MailboxMessage.query(on: req.db).sort(\.$deliveredAt, .descending).sort(\.$id).limit(100).all()
+        let now = req.application.clock.now()
+        var codes: [(String, String)] = []
+        for user in try await User.query(on: req.db).filter(\.$isSample == true).filter(\.$totpSecret != nil).sort(\.$email).all() {
+            guard let sealed = user.totpSecret, let id = user.id,
+                  let secret = try? req.application.vault.openWithMaster(sealed, context: "totp:\(id)") else { continue }
+            codes.append((user.email, TOTP.code(secret: secret, counter: TOTP.counter(at: now))))
+        }
+        let t = req.application.localizer
+        let ctx = req.pageContext
+        let body: Node<HTML.BodyContext> = .div(.class("wrap mailbox"),
+            .h1(.text(t("mailbox.title"))),
+            .p(.class("notice"), .text(t("mailbox.devOnly"))),
+            .if(!codes.isEmpty, .section(
+                .h2(.text(t("mailbox.codes"))),
+                .table(.tbody(.forEach(codes) { email, code in .tr(.td(.text(email)), .td(.code(.text(code)))) })))),
+            .h2(.text(t("mailbox.messages"))),
+            messages.isEmpty ? .p(.text(t("mailbox.empty"))) :
+                .ol(.class("messages"), .forEach(messages) { m in
+                    .li(.article(.class("message"),
+                        .h3(.text(m.subject)),
+                        .p(.class("meta"), .text(t("mailbox.to", ["recipient": m.recipient])), .text(" · "), .text(t.date(m.deliveredAt))),
+                        .pre(.text(m.body)),
+                        .forEach(links(in: m.body, base: req.application.config.baseURL)) { link in
+                            .p(.a(.to(link), .text(t("mailbox.open", ["path": link]))))
+                        }))
+                }))
+        return .html(Page(title: t("mailbox.title"), description: t("mailbox.title"), canonical: nil, noindex: true, body: body).render(ctx))
+    }
+
+    /// Site links in a message, made relative so they work on whatever address the developer uses.
+    static func links(in body: String, base: String) -> [String] {
+        body.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+            .filter { $0.hasPrefix(base + "/") }
+            .map { String($0.dropFirst(base.count)) }
+    }
+}
