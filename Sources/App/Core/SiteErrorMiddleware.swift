@@ -9,6 +9,11 @@ struct SiteErrorMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
+        } catch let redirect as Redirect {
+            let response = Response(status: .seeOther)
+            response.headers.replaceOrAdd(name: .location, value: redirect.to)
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            return response
         } catch {
             return render(error, for: request)
         }
