@@ -36,7 +36,7 @@ struct ConsultationTests {
             #expect(try await MailboxMessage.query(on: app.db).filter(\.$recipient == Demo.staff.email).count() == 0)
 
             // The verification link opens the case and signs the patient in.
-            let link = try await mailedLink(app, to: "guest@example.org", prefix: "/account/verify")
+            let link = try await mailedLink(app, to: "guest@example.org", prefix: "/account/verify?token=")
             let confirm = try await browser.submit(link, to: "/account/verify", [("token", String(link.split(separator: "=").last!))])
             #expect(confirm.status == .seeOther)
             #expect(confirm.headers.first(name: .location) == "/cases")
@@ -86,7 +86,7 @@ struct ConsultationTests {
             #expect(scanned > 50)
             #expect(sawReference)
             // The owner reads the photo back: a JPEG without its Exif block.
-            let link = try await mailedLink(app, to: "raw@example.org", prefix: "/account/verify")
+            let link = try await mailedLink(app, to: "raw@example.org", prefix: "/account/verify?token=")
             _ = try await browser.submit(link, to: "/account/verify", [("token", String(link.split(separator: "=").last!))])
             let row = try #require(try await ConsultationCase.query(on: app.db).first())
             let photo = try #require(try await CasePhoto.query(on: app.db).first())
