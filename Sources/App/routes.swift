@@ -61,6 +61,10 @@ func routes(_ app: Application) throws {
     app.post(SiteURL.inboxAction(.key).pathComponents, use: CaseController.inboxAction)
     app.get(SiteURL.inboxPhoto(case: .key, photo: .key).pathComponents, use: CaseController.inboxPhoto)
 
+    app.get(SiteURL.apiTokens.pathComponents, use: APITokenController.index)
+    app.post(SiteURL.apiTokens.pathComponents, use: APITokenController.create)
+    app.on(.POST, SiteURL.api(.consultations).pathComponents, body: .collect(maxSize: ConsultationAPI.maxBody), use: ConsultationAPI.create)
+
     if app.environment != .production {
         app.get(SiteURL.devMailbox.pathComponents, use: MailboxController.show)
     }

@@ -22,10 +22,36 @@ enum TestDatabase {
     static var isPostgres: Bool { postgresURL != nil }
 }
 
+/// How many test applications may be alive at once. Swift Testing starts every test at the same time; each app
+/// holds its own connection pool, and PostgreSQL refuses clients past `max_connections`.
+let liveApps = CountingGate(limit: TestDatabase.isPostgres ? 12 : 24)
+
+/// A counting semaphore for async code (the test suite's own, not the app's).
+final class CountingGate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var available: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    init(limit: Int) { available = limit }
+
+    func acquire() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if available > 0 { available -= 1; lock.unlock(); c.resume() } else { waiters.append(c); lock.unlock() }
+        }
+    }
+
+    func release() {
+        lock.lock()
+        if waiters.isEmpty { available += 1; lock.unlock() } else { let next = waiters.removeFirst(); lock.unlock(); next.resume() }
+    }
+}
+
 /// Builds the real application on a fresh database (its own SQLite file, or its own PostgreSQL schema),
 /// migrates it, optionally loads the demo data, runs `body`, then removes the database.
 func withTestApp(seed: Bool = true, renderCache: Bool = false, rateLimits: AppConfig.RateLimits = AppConfig.RateLimits(),
                  clock: AppClock = .fixed(testNow), _ body: (Application) async throws -> Void) async throws {
+    await liveApps.acquire()
+    defer { liveApps.release() }
     let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
     let sqlitePath = FileManager.default.temporaryDirectory.appendingPathComponent("careabroad-test-\(id).sqlite").path
     let schema = "t_\(id)"
