@@ -1,3 +1,4 @@
+import Foundation
 import App
 import Vapor
 import Logging
@@ -32,9 +33,10 @@ enum Entrypoint {
             }
             try await app.execute()
         } catch {
-            app.logger.report(error: error)
+            // A clear line for the operator (a wrong setting, a missing key), not a crash report.
+            FileHandle.standardError.write(Data("careabroad: \(error)\n".utf8))
             try? await app.asyncShutdown()
-            throw error
+            exit(1)
         }
         try await app.asyncShutdown()
     }

@@ -64,7 +64,7 @@ struct Page {
         let t = ctx.t
         let items: [(String, SiteURL)] = [
             (t("nav.magazine"), .magazine), (t("nav.procedures"), .procedures), (t("nav.providers"), .providers),
-            (t("nav.howWeRank"), .howWeRank),
+            (t("nav.howWeRank"), .howWeRank), (t("nav.account"), .account),
         ]
         return .header(.class("site-header"),
             .div(.class("wrap header-row"),

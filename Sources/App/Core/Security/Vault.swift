@@ -46,9 +46,10 @@ struct MasterKeyring: Sendable {
     /// Parses `base64,base64,…` (the first is current).
     static func parse(_ text: String) throws -> MasterKeyring {
         var keys: [SymmetricKey] = []
-        for part in text.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
+        let lines = text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }
+        for part in lines.flatMap({ $0.split(separator: ",") }) {
             let trimmed = part.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            if trimmed.isEmpty { continue }
             guard let data = Data(base64Encoded: trimmed), data.count == 32 else {
                 throw Problem.invalid("each key must be 32 random bytes in base64 (got a value of another shape)")
             }

@@ -32,7 +32,7 @@ enum ConsultForm {
             .p(.class("eyebrow"), .text(t("consult.form.eyebrow"))),
             .h1(.text(t("consult.form.title", ["name": m.target.name]))),
             .p(.class("lead"), .text(t("consult.privacy"))),
-            .ol(.class("steps"), .attr("aria-label", t("consult.form.progress")),
+            .ol(.class("form-steps"), .attr("aria-label", t("consult.form.progress")),
                 .forEach(steps) { s in
                     .li(.classes(s == m.step ? "current" : "", s < m.step ? "done" : ""),
                         s == m.step ? .attr("aria-current", "step") : .empty,
