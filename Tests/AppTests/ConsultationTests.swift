@@ -56,6 +56,28 @@ struct ConsultationTests {
         }
     }
 
+    @Test("The form is reached from a provider profile, a clinic page, a procedure guide and an article's featured provider")
+    func entryPoints() async throws {
+        try await withTestApp { app in
+            let pages = ["/providers/patrick-tonnard-md-phd", "/clinics/kardelen-marmara-hospital", "/procedures/microfat-lip-grafting",
+                         "/magazine/natural-lip-rejuvenation-microfat-nanofat"]
+            for page in pages {
+                let res = try await send(app, .GET, page)
+                let link = try #require(hrefs(in: res.text).first { $0.hasPrefix("/consult/") }, "no consultation link on \(page)")
+                let form = try await send(app, .GET, link.replacingOccurrences(of: "&amp;", with: "&"))
+                #expect(form.status == .ok, "\(link) → \(form.status)")
+                #expect(form.text.contains("Request a consultation with"))
+                if page.hasPrefix("/procedures/") {
+                    #expect(form.text.contains("value=\"microfat-lip-grafting\" checked"), "the guide's procedure is chosen")
+                }
+            }
+            // A clinic receives requests too.
+            let res = try await Browser(app).sendConsultation(to: "kardelen-marmara-hospital", answers: ConsultAnswers.all(procedure: "x"), guestEmail: "c@example.org")
+            #expect(res.status == .unprocessableEntity) // "x" is not a procedure of this clinic
+            #expect(try await send(app, .GET, "/consult/no-such-provider").status == .notFound)
+        }
+    }
+
     @Test("Stored rows and photos hold no plaintext answer and no photo bytes; photos lose their location data")
     func encryptedAtRest() async throws {
         try await withTestApp { app in

@@ -33,7 +33,8 @@ enum ProviderIndex {
         ).render(ctx)
     }
 
-    static func card(_ c: ProviderCard, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+    /// A result card; on a procedure guide (`consultFor`) it also offers the consultation request for that procedure.
+    static func card(_ c: ProviderCard, _ ctx: PageContext, consultFor procedure: String? = nil) -> Node<HTML.BodyContext> {
         let t = ctx.t
         let place = [c.city, c.country.map { t.country($0) }].compactMap { $0 }.joined(separator: ", ")
         return .article(.class("card provider-card"),
@@ -44,7 +45,9 @@ enum ProviderIndex {
                .if(c.isSample, Fragments.sampleBadge(t))),
             .if(!c.procedures.isEmpty, .p(.text(c.procedures.prefix(4).joined(separator: " · ")))),
             .if(!c.languages.isEmpty, .p(.class("muted"), .text(t("provider.speaks", ["languages": c.languages.map { t.language($0) }.joined(separator: ", ")])))),
-            .if(c.priceFrom != nil, .p(.class("price"), .text(t("price.from", ["amount": c.priceFrom?.formatted ?? ""]))))
+            .if(c.priceFrom != nil, .p(.class("price"), .text(t("price.from", ["amount": c.priceFrom?.formatted ?? ""])))),
+            .if(procedure != nil, .p(.a(.class("button secondary"),
+                .to(SiteURL.consult(.value(c.slug)).path(query: [("procedure", procedure ?? "")])), .text(t("consult.cta")))))
         )
     }
 

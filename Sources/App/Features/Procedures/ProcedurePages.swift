@@ -110,7 +110,7 @@ enum ProcedureShow {
         return .section(.id("providers"), .class("guide-providers"),
             .h2(.text(t("procedure.providers"))),
             d.providers.items.isEmpty ? .p(.text(t("procedure.noProviders"))) :
-            .ul(.class("cards"), .forEach(d.providers.items) { .li(ProviderIndex.card($0, ctx)) }),
+            .ul(.class("cards"), .forEach(d.providers.items) { .li(ProviderIndex.card($0, ctx, consultFor: slug)) }),
             .p(.a(.class("button secondary"), .to(SiteURL.providers.path(query: [("procedure", slug)])),
                   .text(t.count("procedure.allProviders", d.providers.total)))))
     }
