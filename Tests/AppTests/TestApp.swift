@@ -49,7 +49,7 @@ final class CountingGate: @unchecked Sendable {
 /// Builds the real application on a fresh database (its own SQLite file, or its own PostgreSQL schema),
 /// migrates it, optionally loads the demo data, runs `body`, then removes the database.
 func withTestApp(seed: Bool = true, renderCache: Bool = false, rateLimits: AppConfig.RateLimits = AppConfig.RateLimits(),
-                 clock: AppClock = .fixed(testNow), _ body: (Application) async throws -> Void) async throws {
+                 clock: AppClock = .fixed(testNow), tls: Bool = false, _ body: (Application) async throws -> Void) async throws {
     await liveApps.acquire()
     defer { liveApps.release() }
     let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
@@ -57,7 +57,7 @@ func withTestApp(seed: Bool = true, renderCache: Bool = false, rateLimits: AppCo
     let schema = "t_\(id)"
     let database: AppConfig.Database = TestDatabase.postgresURL.map { .postgres(url: $0, schema: schema) } ?? .sqlite(path: sqlitePath)
     let config = AppConfig(database: database, baseURL: "https://careabroad.test", seedDemoOnEmpty: seed,
-                           renderCacheEnabled: renderCache, renderCacheTTL: 300, databasePoolSize: 2,
+                           renderCacheEnabled: renderCache, renderCacheTTL: 300, tlsEnabled: tls, databasePoolSize: 2,
                            masterKey: testMasterKey, bcryptCost: 4, mail: .mailbox, rateLimits: rateLimits)
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning
