@@ -41,6 +41,9 @@ public enum SiteURL: Sendable, Equatable {
     case cases
     case caseShow(Parameter)
     case caseReply(Parameter)
+    case caseWithdraw(Parameter)
+    case accountExport
+    case accountDelete
     case casePhoto(case: Parameter, photo: Parameter)
     case consultReceived(Parameter)
     case inbox
@@ -117,6 +120,9 @@ public enum SiteURL: Sendable, Equatable {
         case .cases: return [.constant("cases")]
         case .caseShow(let r): return [.constant("cases"), Self.param(Self.referenceKey, r)]
         case .caseReply(let r): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("reply")]
+        case .caseWithdraw(let r): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("withdraw")]
+        case .accountExport: return [.constant("account"), .constant("export")]
+        case .accountDelete: return [.constant("account"), .constant("delete")]
         case .casePhoto(let r, let p): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("photos"), Self.param(Self.photoKey, p)]
         case .consultReceived(let r): return [.constant("consult"), .constant("received"), Self.param(Self.referenceKey, r)]
         case .inbox: return [.constant("inbox")]

@@ -14,17 +14,19 @@ public enum CaseStatus: String, Codable, Sendable, CaseIterable {
     case answered
     /// The provider declined, with a reason.
     case declined
+    /// The patient withdrew consent: the health data of the case has been erased.
+    case withdrawn
 
     /// Whether the provider's inbox shows the case.
     public var visibleToProvider: Bool { self != .awaitingVerification }
 
     /// Whether the case can still change.
-    public var isOpen: Bool { self != .declined }
+    public var isOpen: Bool { self != .declined && self != .withdrawn }
 }
 
 /// The things that can happen to a case; each is allowed only from some statuses.
 public enum CaseAction: String, Codable, Sendable {
-    case verify, markInReview = "mark-in-review", requestInfo = "request-info", answer, decline
+    case verify, markInReview = "mark-in-review", requestInfo = "request-info", answer, decline, withdraw
 
     /// The status after this action, or `nil` when the action is not allowed from `status`.
     public func apply(to status: CaseStatus) -> CaseStatus? {
@@ -34,6 +36,7 @@ public enum CaseAction: String, Codable, Sendable {
         case (.requestInfo, .submitted), (.requestInfo, .inReview), (.requestInfo, .answered), (.requestInfo, .infoRequested): return .infoRequested
         case (.answer, .infoRequested): return .answered
         case (.decline, .submitted), (.decline, .inReview), (.decline, .infoRequested), (.decline, .answered): return .declined
+        case (.withdraw, let s) where s != .withdrawn: return .withdrawn
         default: return nil
         }
     }

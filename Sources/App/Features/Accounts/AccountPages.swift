@@ -146,6 +146,9 @@ enum AccountPages {
         }
         links.append((t("account.password.title"), SiteURL.password.path))
         links.append((t("account.apiTokens.title"), SiteURL.apiTokens.path))
+        links.append((t("account.export.json"), SiteURL.accountExport.path))
+        links.append((t("account.export.fhir"), SiteURL.accountExport.path(query: [("format", "fhir")])))
+        links.append((t("account.home.data"), SiteURL.accountDelete.path))
         return shell(t("account.home.title"), lead: t("account.home.lead", ["name": user.displayName]), ctx, .group(
             .if(!user.emailVerified, .group(
                 .p(.class("notice"), .text(t("account.home.unverified"))),

@@ -81,6 +81,25 @@ enum CaseController {
         return redirect(SiteURL.caseShow(.value(reference)).path)
     }
 
+    @Sendable static func withdraw(req: Request) async throws -> Response {
+        let form = try await req.formBody()
+        try req.verifyCSRF(form)
+        let user = try req.requireUser()
+        let reference = try req.caseReference()
+        guard let row = try await CaseService.forPatient(reference: reference, userID: user.id, on: req.db) else {
+            try await notFound(req, user, reference)
+        }
+        guard FormReader(form.input).checked("confirm") else {
+            let detail = try await CaseService.detail(row, app: req.application, on: req.db)
+            return .html(CasePages.patientShow(detail, csrf: req.csrfToken, state: FormState(form.input, problems: [FieldProblem("confirm", .consentMissing)]),
+                                               req.pageContext), status: .unprocessableEntity)
+        }
+        guard try await CaseService.withdraw(row, patient: user, app: req.application, source: req.auditSource, on: req.db) else {
+            throw Abort(.conflict, reason: req.application.localizer("case.withdraw.already"))
+        }
+        return redirect(SiteURL.caseShow(.value(reference)).path)
+    }
+
     @Sendable static func photo(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let reference = try req.caseReference()

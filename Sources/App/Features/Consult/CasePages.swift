@@ -38,7 +38,9 @@ enum CasePages {
 
     /// The request as submitted: every answer, labelled.
     static func answers(_ d: CaseDetail, _ t: Localizer) -> Node<HTML.BodyContext> {
-        let r = d.payload.request
+        guard let r = d.payload?.request else {
+            return .section(.class("case-answers"), .h2(.text(t("case.request"))), .p(.class("notice"), .text(t("case.erased"))))
+        }
         func row(_ key: String, _ value: String?) -> Node<HTML.BodyContext> {
             .div(.class("answer"), .element(named: "dt", nodes: [.text(t("consult.field.\(key)"))]),
                  .element(named: "dd", nodes: [.text((value?.isEmpty ?? true) ? t("case.notGiven") : value!)]))
@@ -108,6 +110,12 @@ enum CasePages {
                 timeline(d, t),
                 answers(d, t),
                 photos(d, link: { SiteURL.casePhoto(case: .value(d.reference), photo: .value($0)).path }, t),
+                .if(d.status != .withdrawn, .section(.class("withdraw"),
+                    .h2(.text(t("case.withdraw.title"))),
+                    .p(.text(t("case.withdraw.body"))),
+                    Fields.form(action: SiteURL.caseWithdraw(.value(d.reference)).path, csrf: csrf, [
+                        Fields.checkbox("confirm", label: t("case.withdraw.confirm"), state: state, t),
+                        .button(.type(.submit), .class("button danger"), .text(t("case.withdraw.submit")))]))),
                 Fragments.disclaimer(t)
             )).render(ctx)
     }
@@ -170,7 +178,7 @@ enum CasePages {
             .div(.class("wrap case-page"),
                 .p(.class("eyebrow"), .a(.to(SiteURL.inbox.path), .text(t("inbox.title")))),
                 .h1(.text(t("inbox.case.title", ["reference": d.reference]))),
-                .p(.class("lead"), .text(t("inbox.case.from", ["name": d.payload.patientName, "date": t.date(d.createdAt)])), .text(" "), statusBadge(d.status, t)),
+                .p(.class("lead"), .text(t("inbox.case.from", ["name": d.payload?.patientName ?? t("case.erasedName"), "date": t.date(d.createdAt)])), .text(" "), statusBadge(d.status, t)),
                 .if(!actions.isEmpty, .section(.class("actions"),
                     .h2(.text(t("inbox.actions"))),
                     Fields.summary(state, labels: ["note": t("inbox.note")], t),

@@ -30,7 +30,8 @@ struct CaseDetail: Sendable {
     let providerName: String
     let providerSlug: String?
     let procedures: [(slug: String, name: String)]
-    let payload: CasePayload
+    /// `nil` once the patient withdrew consent and the request was erased.
+    let payload: CasePayload?
     let events: [Event]
     let photos: [Photo]
 }
@@ -120,7 +121,8 @@ enum CaseService {
     /// Decrypts a case for display.
     static func detail(_ row: ConsultationCase, app: Application, on db: any Database) async throws -> CaseDetail {
         let key = try await app.vault.dataKey(id: row.dataKeyID, on: db)
-        let payload = try JSONDecoder().decode(CasePayload.self, from: try Vault.open(row.payload, key: key, context: "case:\(row.reference)"))
+        let payload = row.payload.isEmpty ? nil
+            : try JSONDecoder().decode(CasePayload.self, from: try Vault.open(row.payload, key: key, context: "case:\(row.reference)"))
         let caseID = try row.requireID()
         let events = try await CaseEvent.query(on: db).filter(\.$consultation.$id == caseID).sort(\.$at).sort(\.$id).all()
         struct PhotoRow: Decodable { let id: String; let position: Int; let format: String; let byte_count: Int }
@@ -151,6 +153,39 @@ enum CaseService {
                                  byPatient: e.$actor.id == row.$patient.id)
             },
             photos: photos.map { CaseDetail.Photo(id: $0.id, position: $0.position, format: $0.format, byteCount: $0.byte_count) })
+    }
+
+    /// The patient withdraws consent: the request, its photos and every note are erased at once, the consents are
+    /// marked withdrawn, the provider's team is told, and the timeline keeps only what happened and when.
+    static func withdraw(_ row: ConsultationCase, patient: SignedInUser, app: Application, source: String, on db: any Database) async throws -> Bool {
+        let now = app.clock.now()
+        let t = app.localizer
+        let caseID = try row.requireID()
+        let reference = row.reference
+        let key = try await app.vault.dataKey(id: row.dataKeyID, on: db)
+        return try await app.writes.transaction(on: db) { tx in
+            guard let current = try await ConsultationCase.find(caseID, on: tx), current.$patient.id == patient.id,
+                  let status = CaseStatus(rawValue: current.status), let next = CaseAction.withdraw.apply(to: status) else { return false }
+            current.status = next.rawValue
+            current.payload = Data()
+            current.updatedAt = now
+            try await current.update(on: tx)
+            try await CasePhoto.query(on: tx).filter(\.$consultation.$id == caseID).delete()
+            try await CaseEvent.query(on: tx).filter(\.$consultation.$id == caseID).set(\.$note, to: nil).update()
+            try await Consent.query(on: tx).filter(\.$consultation.$id == caseID).filter(\.$withdrawnAt == nil).set(\.$withdrawnAt, to: now).update()
+            try await addEvent(caseID: caseID, kind: CaseAction.withdraw.rawValue, status: next, actor: patient.id, note: nil,
+                               reference: reference, key: key, now: now, on: tx)
+            try await AuditLog.append(AuditEntry(actorUserID: patient.id, actorRole: patient.role.rawValue, action: "case.withdraw",
+                                                 objectType: "case", objectID: reference, source: source), at: now, on: tx)
+            if status.visibleToProvider {
+                let inboxLink = app.config.baseURL + SiteURL.inboxCase(.value(reference)).path
+                for email in try await staffEmails(practitionerID: current.$practitioner.id, organizationID: current.$organization.id, on: tx) {
+                    try await Outbox.enqueue(kind: "case-withdrawn", to: email, subject: t("mail.caseWithdrawn.subject", ["reference": reference]),
+                                             body: t("mail.caseWithdrawn.body", ["reference": reference, "link": inboxLink]), now: now, on: tx)
+                }
+            }
+            return true
+        }
     }
 
     /// A photo's bytes, decrypted, if it belongs to `row`.
