@@ -15,9 +15,24 @@ struct SeedCommand: AsyncCommand {
 
         @Flag(name: "force", help: "demo: load even when the database already has content")
         var force: Bool
+
+        @Option(name: "cases", help: "cases: number of consultation requests (default 1000000)")
+        var cases: Int?
+
+        @Option(name: "focus-share", help: "cases: share addressed to the featured surgeon's practice (default 0.02)")
+        var focusShare: Double?
+
+        @Option(name: "session-file", help: "cases: write a session token for the featured surgeon's demo staff here")
+        var sessionFile: String?
+
+        @Option(name: "token-file", help: "cases: write an API token for the demo patient here")
+        var tokenFile: String?
     }
 
-    var help: String { "Loads data: 'demo' for the demo content, 'synthetic --providers N' for a benchmark-sized directory." }
+    var help: String {
+        "Loads data: 'demo' for the demo content, 'synthetic --providers N' for a benchmark-sized directory, "
+            + "'cases --cases N' for a benchmark-sized store of consultation requests (sample data)."
+    }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
@@ -39,8 +54,17 @@ struct SeedCommand: AsyncCommand {
                 throw ExitCode(1)
             }
             try await SyntheticSeeder.run(providers: count, app: app, console: context.console)
+        case "cases":
+            let count = signature.cases ?? 1_000_000
+            let share = signature.focusShare ?? 0.02
+            guard (1...5_000_000).contains(count), (0...1).contains(share) else {
+                context.console.error("--cases must be from 1 to 5,000,000 and --focus-share from 0 to 1")
+                throw ExitCode(1)
+            }
+            try await SyntheticCases.run(cases: count, focusShare: share, sessionFile: signature.sessionFile, tokenFile: signature.tokenFile,
+                                         app: app, console: context.console)
         default:
-            context.console.error("Unknown dataset '\(signature.dataset)': use 'demo' or 'synthetic'.")
+            context.console.error("Unknown dataset '\(signature.dataset)': use 'demo', 'synthetic' or 'cases'.")
             throw ExitCode(1)
         }
     }

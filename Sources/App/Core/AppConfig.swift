@@ -164,7 +164,16 @@ public struct AppConfig: Sendable {
             masterKey: env["CAREABROAD_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             masterKeyFile: env["CAREABROAD_MASTER_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? "var/master.key",
             bcryptCost: integer("CAREABROAD_BCRYPT_COST", default: 12, range: 10...16),
-            mail: mail
+            mail: mail,
+            rateLimits: {
+                var limits = RateLimits()
+                limits.signInPerAddress = integer("CAREABROAD_LIMIT_SIGN_IN_PER_ADDRESS", default: limits.signInPerAddress, range: 1...1_000_000)
+                limits.signInPerAccount = integer("CAREABROAD_LIMIT_SIGN_IN_PER_ACCOUNT", default: limits.signInPerAccount, range: 1...1_000_000)
+                limits.submissionsPerAccount = integer("CAREABROAD_LIMIT_SUBMISSIONS_PER_ACCOUNT", default: limits.submissionsPerAccount, range: 1...10_000_000)
+                limits.submissionsPerAddress = integer("CAREABROAD_LIMIT_SUBMISSIONS_PER_ADDRESS", default: limits.submissionsPerAddress, range: 1...10_000_000)
+                limits.window = integer("CAREABROAD_LIMIT_WINDOW", default: limits.window, range: 10...86_400)
+                return limits
+            }()
         )
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return config

@@ -65,8 +65,9 @@ public enum CaseReference {
 
     /// Accepts what a person types: any case, with or without dashes, and the look-alikes O→0, I/L→1.
     public static func normalise(_ raw: String) -> String? {
-        var text = raw.uppercased().filter { $0 != "-" && $0 != " " }
-        if text.hasPrefix("CA") { text.removeFirst(2) }
+        var text = raw.uppercased().filter { $0 != "-" && !$0.isWhitespace }
+        // "CA" is the prefix only when it comes on top of the 8 characters (a body may start with CA too).
+        if text.count == 10 && text.hasPrefix("CA") { text.removeFirst(2) }
         text = String(text.map { c -> Character in
             switch c {
             case "O": return "0"

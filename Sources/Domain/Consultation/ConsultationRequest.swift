@@ -133,6 +133,7 @@ extension ConsultationRequest {
             let to = r.date("travel_to")
             let latest = today.addingTimeInterval(Double(L.maxTravelDaysAhead) * 86_400)
             if let from, from < today { r.fail("travel_from", .dateInPast) }
+            if let to, to < today, from == nil { r.fail("travel_to", .dateInPast) }
             if let from, from > latest { r.fail("travel_from", .outOfRange(min: 0, max: L.maxTravelDaysAhead)) }
             if let to, to > latest { r.fail("travel_to", .outOfRange(min: 0, max: L.maxTravelDaysAhead)) }
             if let from, let to, to < from { r.fail("travel_to", .endBeforeStart) }
@@ -154,7 +155,7 @@ extension ConsultationRequest {
             request.contactChannel = r.choice("contact_channel", ContactChannel.self, required: true) ?? .email
             request.phone = r.text("phone", max: 32)
             if let phone = request.phone, !Self.isPhoneNumber(phone) { r.fail("phone", .invalidPhone) }
-            if request.phone == nil && [.phone, .whatsapp].contains(request.contactChannel) { r.fail("phone", .required) }
+            if input.text("phone") == nil && [.phone, .whatsapp].contains(request.contactChannel) { r.fail("phone", .required) }
             let language = input.text("language") ?? ""
             if language.isEmpty { r.fail("language", .required) } else if !languages.contains(language) { r.fail("language", .unknownValue) }
             request.language = language
