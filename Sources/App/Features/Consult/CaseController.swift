@@ -18,35 +18,15 @@ enum CaseController {
         throw Abort(.notFound)
     }
 
-    static func listItems(_ rows: [ConsultationCase], on db: any Database) async throws -> [CasePages.ListItem] {
-        guard !rows.isEmpty else { return [] }
-        let ids = rows.compactMap(\.id)
-        struct ProcedureRow: Decodable { let case_id: Int; let name: String }
-        let procedures = try await (db as! any SQLDatabase).select().column(SQLColumn("case_id", table: "case_procedures"))
-            .column(SQLColumn("name", table: "procedures")).from("case_procedures")
-            .join("procedures", on: SQLColumn("procedure_id", table: "case_procedures"), .equal, SQLColumn("id", table: "procedures"))
-            .where(SQLColumn("case_id", table: "case_procedures"), .in, SQLBind.group(ids)).all(decoding: ProcedureRow.self)
-        let byCase = Dictionary(grouping: procedures, by: \.case_id).mapValues { $0.map(\.name).sorted() }
-        let practitionerIDs = Array(Set(rows.compactMap { $0.$practitioner.id }))
-        let organizationIDs = Array(Set(rows.compactMap { $0.$organization.id }))
-        let practitioners = practitionerIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
-            try await Practitioner.query(on: db).filter(\.$id ~~ practitionerIDs).all().map { ($0.id!, $0.displayName) })
-        let organizations = organizationIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
-            try await Organization.query(on: db).filter(\.$id ~~ organizationIDs).all().map { ($0.id!, $0.name) })
-        return rows.map { row in
-            CasePages.ListItem(reference: row.reference, status: CaseStatus(rawValue: row.status) ?? .submitted,
-                               createdAt: row.createdAt, updatedAt: row.updatedAt,
-                               providerName: row.$practitioner.id.flatMap { practitioners[$0] } ?? row.$organization.id.flatMap { organizations[$0] } ?? "",
-                               procedures: byCase[row.id ?? 0] ?? [])
-        }
-    }
-
     // MARK: patient
 
     @Sendable static func index(req: Request) async throws -> Response {
         let user = try req.requireUser(roles: [.patient])
-        let rows = try await ConsultationCase.query(on: req.db).filter(\.$patient.$id == user.id).sort(\.$createdAt, .descending).limit(200).all()
-        return .html(CasePages.patientIndex(try await listItems(rows, on: req.db), user: user, req.pageContext))
+        let rows = try await (req.db as! any SQLDatabase).select()
+            .columns("id", "reference", "status", "created_at", "updated_at", "practitioner_id", "organization_id").from("cases")
+            .where("patient_id", .equal, SQLBind(user.id)).orderBy("created_at", .descending).orderBy("id", .descending).limit(200)
+            .all(decoding: InboxQuery.Row.self)
+        return .html(CasePages.patientIndex(try await InboxQuery.items(rows, on: req.db), user: user, req.pageContext))
     }
 
     @Sendable static func show(req: Request) async throws -> Response {
@@ -155,28 +135,9 @@ enum CaseController {
         filters.page = try query.integer("page", in: 1...10_000) ?? 1
 
         let places = try await CaseService.workplaces(userID: user.id, on: req.db)
-        let base = ConsultationCase.query(on: req.db)
-            .filter(\.$status != CaseStatus.awaitingVerification.rawValue)
-            .group(.or) { or in
-                if !places.practitioners.isEmpty { or.filter(\.$practitioner.$id ~~ places.practitioners) }
-                if !places.organizations.isEmpty { or.filter(\.$organization.$id ~~ places.organizations) }
-                if places.practitioners.isEmpty && places.organizations.isEmpty { or.filter(\.$id == -1) }
-            }
-        if let status = filters.status { base.filter(\.$status == status.rawValue) }
-        if let from = filters.from { base.filter(\.$createdAt >= from) }
-        if let to = filters.to { base.filter(\.$createdAt < to.addingTimeInterval(86_400)) }
-        if let slug = filters.procedure {
-            let exists: SQLQueryString = """
-                EXISTS (SELECT 1 FROM case_procedures JOIN procedures ON procedures.id = case_procedures.procedure_id
-                        WHERE case_procedures.case_id = cases.id AND procedures.slug = \(bind: slug))
-                """
-            base.filter(.custom(exists))
-        }
-        let total = try await base.count()
-        let rows = try await base.sort(\.$createdAt, .descending).sort(\.$id, .descending)
-            .range(((filters.page - 1) * inboxPageSize)..<(filters.page * inboxPageSize)).all()
+        let (total, rows) = try await InboxQuery.page(places: places, filters: filters, pageSize: inboxPageSize, on: req.db)
         let procedures = try await DirectoryQueries.procedureChoices(on: req.db)
-        return .html(CasePages.inboxIndex(try await listItems(rows, on: req.db), total: total, filters: filters, procedures: procedures,
+        return .html(CasePages.inboxIndex(try await InboxQuery.items(rows, on: req.db), total: total, filters: filters, procedures: procedures,
                                           pageSize: inboxPageSize, req.pageContext))
     }
 
