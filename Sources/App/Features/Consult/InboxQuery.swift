@@ -21,6 +21,14 @@ enum InboxQuery {
                      on db: any Database) async throws -> (total: Int, rows: [Row]) {
         guard !places.practitioners.isEmpty || !places.organizations.isEmpty else { return (0, []) }
         let sql = db as! any SQLDatabase
+        // The procedure is resolved once, so the filter below probes only the (case, procedure) index.
+        var procedureID: Int?
+        if let slug = filters.procedure {
+            struct IDRow: Decodable { let id: Int }
+            guard let id = try await sql.select().column("id").from("procedures").where("slug", .equal, SQLBind(slug)).first(decoding: IDRow.self)?.id
+            else { return (0, []) }
+            procedureID = id
+        }
         let visible = filters.status.map { [$0.rawValue] } ?? CaseStatus.allCases.filter(\.visibleToProvider).map(\.rawValue)
         func apply(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
             q.from("cases")
@@ -33,11 +41,11 @@ enum InboxQuery {
                 .where("status", .in, SQLBind.group(visible))
             if let from = filters.from { _ = q.where("created_at", .greaterThanOrEqual, SQLBind(from)) }
             if let to = filters.to { _ = q.where("created_at", .lessThan, SQLBind(to.addingTimeInterval(86_400))) }
-            if let slug = filters.procedure {
-                _ = q.where(SQLQueryString("""
-                    EXISTS (SELECT 1 FROM case_procedures JOIN procedures ON procedures.id = case_procedures.procedure_id
-                            WHERE case_procedures.case_id = cases.id AND procedures.slug = \(bind: slug))
-                    """))
+            if let procedureID {
+                let exists: SQLQueryString = """
+                    EXISTS (SELECT 1 FROM case_procedures WHERE case_procedures.case_id = cases.id AND case_procedures.procedure_id = \(bind: procedureID))
+                    """
+                _ = q.where(exists)
             }
             return q
         }

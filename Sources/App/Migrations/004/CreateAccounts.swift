@@ -204,8 +204,8 @@ struct CreateCases: AsyncMigration {
         try await sql.create(index: "cases_practitioner_inbox").on("cases").column("practitioner_id").column("created_at").run()
         try await sql.create(index: "cases_organization_inbox").on("cases").column("organization_id").column("created_at").run()
         // Counting a practice's inbox by status reads only these indexes.
-        try await sql.create(index: "cases_practitioner_status").on("cases").column("practitioner_id").column("status").run()
-        try await sql.create(index: "cases_organization_status").on("cases").column("organization_id").column("status").run()
+        try await sql.create(index: "cases_practitioner_status").on("cases").column("practitioner_id").column("status").column("created_at").run()
+        try await sql.create(index: "cases_organization_status").on("cases").column("organization_id").column("status").column("created_at").run()
         try await sql.create(index: "case_procedures_procedure").on("case_procedures").column("procedure_id").run()
         try await sql.create(index: "case_photos_case").on("case_photos").column("case_id").run()
         try await sql.create(index: "case_events_case").on("case_events").column("case_id").run()
