@@ -21,7 +21,7 @@ else
   unset DATABASE_URL
   export CAREABROAD_SQLITE_PATH=${SQLITE_PATH:-$OUT/cases.sqlite}
 fi
-export CAREABROAD_MASTER_KEY_FILE="$OUT/master.key"
+export CAREABROAD_MASTER_KEY_FILE=${MASTER_KEY_FILE:-$OUT/master-$KIND.key}
 export CAREABROAD_LIMIT_SUBMISSIONS_PER_ACCOUNT=10000000 CAREABROAD_LIMIT_SUBMISSIONS_PER_ADDRESS=10000000
 
 swift build -c release --product careabroad 2>&1 | tail -n 1
@@ -67,7 +67,8 @@ report() { # name file
   printf '%-22s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
 }
 SESSION=$(cat "$OUT/session"); TOKEN=$(cat "$OUT/token")
-echo "kind=$KIND cases=$(sqlite3 "$CAREABROAD_SQLITE_PATH" 'select count(*) from cases' 2>/dev/null || psql "$DATABASE_URL" -Atc 'select count(*) from cases') duration=$DURATION photo=${PHOTO_KB}KB"
+if [ "$KIND" = postgres ]; then CASECOUNT=$(psql "$DATABASE_URL" -Atc 'select count(*) from cases'); else CASECOUNT=$(sqlite3 "$CAREABROAD_SQLITE_PATH" 'select count(*) from cases' 2>/dev/null || echo "?"); fi
+echo "kind=$KIND cases=$CASECOUNT duration=$DURATION photo=${PHOTO_KB}KB"
 curl -fs -o /dev/null -H "Cookie: careabroad_session=$SESSION" "http://127.0.0.1:$PORT/inbox"
 echo "inbox of the featured practice: $(curl -fs -H "Cookie: careabroad_session=$SESSION" "http://127.0.0.1:$PORT/inbox" | grep -oE '[0-9,]+ requests' | head -1)"
 for c in 4 32; do

@@ -72,6 +72,8 @@ struct InboxTests {
             #expect(try await patient.submit("/account", to: "/cases/\(reference)/reply", [("answer", "again")]).status == .conflict)
 
             #expect(try await staff.submit("/inbox/\(reference)", to: "/inbox/\(reference)/actions", [("action", "decline"), ("note", "Not a candidate for grafting")]).status == .seeOther)
+            #expect(try await staff.get("/inbox?procedure=microfat-lip-grafting&status=declined").text.contains(reference))
+            #expect(try await staff.get("/inbox?procedure=microfat-lip-grafting&status=answered").text.contains(reference) == false)
             let declined = try await patient.get("/cases/\(reference)")
             #expect(declined.text.contains("Not a candidate for grafting"))
             #expect(declined.text.contains("Declined"))

@@ -96,14 +96,14 @@ enum SyntheticCases {
                 let sealed = try Vault.seal(payloadJSON, key: patient.key, context: "case:\(reference)")
                 caseRows.append([SQLBind(id), SQLBind(reference), SQLBind(UUID().uuidString.lowercased()), SQLBind(patient.id), SQLBind(practitioner),
                                  SQLBind(status.rawValue), SQLBind(sealed), SQLBind(patient.keyID), SQLBind(created), SQLBind(created)])
-                procedureRows.append([SQLBind(id), SQLBind(procedureIDs[g.int(procedureIDs.count)])])
+                procedureRows.append([SQLBind(id), SQLBind(procedureIDs[g.int(procedureIDs.count)]), SQLBind(practitioner), SQLBind(status.rawValue), SQLBind(created)])
                 eventRows.append([SQLBind(firstEvent + i), SQLBind(id), SQLBind(created), SQLBind("submitted"), SQLBind(CaseStatus.submitted.rawValue), SQLBind(patient.id)])
             }
             let rows = (caseRows, procedureRows, eventRows)
             try await app.writes.transaction(on: db) { tx in
                 let s = tx as! any SQLDatabase
                 try await SyntheticSeeder.insert(s, "cases", ["id", "reference", "idempotency_key", "patient_id", "practitioner_id", "status", "payload", "data_key_id", "created_at", "updated_at"], rows.0)
-                try await SyntheticSeeder.insert(s, "case_procedures", ["case_id", "procedure_id"], rows.1)
+                try await SyntheticSeeder.insert(s, "case_procedures", ["case_id", "procedure_id", "practitioner_id", "status", "created_at"], rows.1)
                 try await SyntheticSeeder.insert(s, "case_events", ["id", "case_id", "at", "kind", "status", "actor_user_id"], rows.2)
             }
             bar.activity.currentProgress = Double(end) / Double(count)

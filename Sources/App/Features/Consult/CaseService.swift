@@ -50,6 +50,15 @@ enum CaseService {
         try await event.create(on: tx)
     }
 
+    /// Changes a case's status, in the case and in its procedure links (which repeat it for the inbox filter).
+    static func setStatus(_ row: ConsultationCase, _ status: CaseStatus, now: Date, on tx: any Database) async throws {
+        row.status = status.rawValue
+        row.updatedAt = now
+        try await row.update(on: tx)
+        try await (tx as! any SQLDatabase).update("case_procedures").set("status", to: SQLBind(status.rawValue))
+            .where("case_id", .equal, SQLBind(try row.requireID())).run()
+    }
+
     /// Tells the patient the request was sent and the provider's team that it arrived.
     static func notifyOpened(reference: String, patient: User, practitionerID: Int?, organizationID: Int?, app: Application,
                              now: Date, on tx: any Database) async throws {
@@ -82,9 +91,7 @@ enum CaseService {
         guard !waiting.isEmpty, let patient = try await User.find(patientID, on: tx) else { return }
         for row in waiting {
             guard let next = CaseAction.verify.apply(to: .awaitingVerification) else { continue }
-            row.status = next.rawValue
-            row.updatedAt = now
-            try await row.update(on: tx)
+            try await setStatus(row, next, now: now, on: tx)
             let key = try await app.vault.dataKey(id: row.dataKeyID, on: tx)
             try await addEvent(caseID: try row.requireID(), kind: "opened", status: next, actor: patientID, note: nil,
                                reference: row.reference, key: key, now: now, on: tx)
@@ -166,10 +173,8 @@ enum CaseService {
         return try await app.writes.transaction(on: db) { tx in
             guard let current = try await ConsultationCase.find(caseID, on: tx), current.$patient.id == patient.id,
                   let status = CaseStatus(rawValue: current.status), let next = CaseAction.withdraw.apply(to: status) else { return false }
-            current.status = next.rawValue
             current.payload = Data()
-            current.updatedAt = now
-            try await current.update(on: tx)
+            try await setStatus(current, next, now: now, on: tx)
             try await CasePhoto.query(on: tx).filter(\.$consultation.$id == caseID).delete()
             try await CaseEvent.query(on: tx).filter(\.$consultation.$id == caseID).set(\.$note, to: nil).update()
             try await Consent.query(on: tx).filter(\.$consultation.$id == caseID).filter(\.$withdrawnAt == nil).set(\.$withdrawnAt, to: now).update()
@@ -208,9 +213,7 @@ enum CaseService {
             // Re-read inside the transaction so two staff members acting at once cannot both win.
             guard let current = try await ConsultationCase.find(caseID, on: tx),
                   let status = CaseStatus(rawValue: current.status), let next = action.apply(to: status) else { return false }
-            current.status = next.rawValue
-            current.updatedAt = now
-            try await current.update(on: tx)
+            try await setStatus(current, next, now: now, on: tx)
             try await addEvent(caseID: caseID, kind: action.rawValue, status: next, actor: actor.id, note: note,
                                reference: reference, key: key, now: now, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: actor.id, actorRole: actor.role.rawValue, action: "case.\(action.rawValue)",

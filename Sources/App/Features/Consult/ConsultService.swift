@@ -193,8 +193,10 @@ enum ConsultService {
             let ids = Dictionary(s.target.procedures.map { ($0.slug, $0.id) }, uniquingKeysWith: { a, _ in a })
             for slug in s.request.procedures {
                 guard let procedureID = ids[slug] else { continue }
-                try await (tx as! any SQLDatabase).insert(into: "case_procedures").columns("case_id", "procedure_id")
-                    .values(SQLBind(caseID), SQLBind(procedureID)).run()
+                try await (tx as! any SQLDatabase).insert(into: "case_procedures")
+                    .columns("case_id", "procedure_id", "practitioner_id", "organization_id", "status", "created_at")
+                    .values(SQLBind(caseID), SQLBind(procedureID), SQLBind(s.target.practitionerID), SQLBind(s.target.organizationID),
+                            SQLBind(status.rawValue), SQLBind(now)).run()
             }
             for (index, photo) in s.photos.enumerated() {
                 let p = CasePhoto()

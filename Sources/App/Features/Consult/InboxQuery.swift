@@ -30,8 +30,11 @@ enum InboxQuery {
             procedureID = id
         }
         let visible = filters.status.map { [$0.rawValue] } ?? CaseStatus.allCases.filter(\.visibleToProvider).map(\.rawValue)
+        // With a procedure, the list comes from `case_procedures`, which repeats addressee, status and date.
+        let table = procedureID == nil ? "cases" : "case_procedures"
+        let idColumn = procedureID == nil ? "id" : "case_id"
         func apply(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
-            q.from("cases")
+            q.from(table)
                 .where { w in
                     var w = w
                     if !places.practitioners.isEmpty { w = w.orWhere("practitioner_id", .in, SQLBind.group(places.practitioners)) }
@@ -39,23 +42,23 @@ enum InboxQuery {
                     return w
                 }
                 .where("status", .in, SQLBind.group(visible))
+            if let procedureID { _ = q.where("procedure_id", .equal, SQLBind(procedureID)) }
             if let from = filters.from { _ = q.where("created_at", .greaterThanOrEqual, SQLBind(from)) }
             if let to = filters.to { _ = q.where("created_at", .lessThan, SQLBind(to.addingTimeInterval(86_400))) }
-            if let procedureID {
-                let exists: SQLQueryString = """
-                    EXISTS (SELECT 1 FROM case_procedures WHERE case_procedures.case_id = cases.id AND case_procedures.procedure_id = \(bind: procedureID))
-                    """
-                _ = q.where(exists)
-            }
             return q
         }
         struct Count: Decodable { let n: Int }
         let total = try await apply(sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")).first(decoding: Count.self)?.n ?? 0
-        let rows = try await apply(sql.select().columns("id", "reference", "status", "created_at", "updated_at", "practitioner_id", "organization_id"))
-            .orderBy("created_at", .descending).orderBy("id", .descending)
+        struct PageID: Decodable { let id: Int }
+        let ids = try await apply(sql.select().column(SQLColumn(idColumn), as: "id"))
+            .orderBy("created_at", .descending).orderBy(idColumn, .descending)
             .limit(pageSize).offset((filters.page - 1) * pageSize)
-            .all(decoding: Row.self)
-        return (total, rows)
+            .all(decoding: PageID.self).map(\.id)
+        guard !ids.isEmpty else { return (total, []) }
+        let found = try await sql.select().columns("id", "reference", "status", "created_at", "updated_at", "practitioner_id", "organization_id")
+            .from("cases").where("id", .in, SQLBind.group(ids)).all(decoding: Row.self)
+        let byID = Dictionary(uniqueKeysWithValues: found.map { ($0.id, $0) })
+        return (total, ids.compactMap { byID[$0] })
     }
 
     /// List items with procedure and provider names, in two small queries for the whole page.

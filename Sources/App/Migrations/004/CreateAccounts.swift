@@ -162,9 +162,15 @@ struct CreateCases: AsyncMigration {
             .field("updated_at", .datetime, .required)
             .create()
 
+        // The addressee, status and date are repeated here (kept in step by `CaseService.setStatus`) so that an
+        // inbox filtered by procedure is answered from this table's indexes alone.
         try await database.schema("case_procedures")
             .field("case_id", .int, .required, .references("cases", "id", onDelete: .cascade))
             .field("procedure_id", .int, .required, .references("procedures", "id"))
+            .field("practitioner_id", .int)
+            .field("organization_id", .int)
+            .field("status", .string, .required)
+            .field("created_at", .datetime, .required)
             .unique(on: "case_id", "procedure_id")
             .create()
 
@@ -206,7 +212,10 @@ struct CreateCases: AsyncMigration {
         // Counting a practice's inbox by status reads only these indexes.
         try await sql.create(index: "cases_practitioner_status").on("cases").column("practitioner_id").column("status").column("created_at").run()
         try await sql.create(index: "cases_organization_status").on("cases").column("organization_id").column("status").column("created_at").run()
-        try await sql.create(index: "case_procedures_procedure").on("case_procedures").column("procedure_id").run()
+        try await sql.create(index: "case_procedures_practitioner").on("case_procedures")
+            .column("procedure_id").column("practitioner_id").column("status").column("created_at").run()
+        try await sql.create(index: "case_procedures_organization").on("case_procedures")
+            .column("procedure_id").column("organization_id").column("status").column("created_at").run()
         try await sql.create(index: "case_photos_case").on("case_photos").column("case_id").run()
         try await sql.create(index: "case_events_case").on("case_events").column("case_id").run()
         try await sql.create(index: "consents_user").on("consents").column("user_id").run()
