@@ -6,6 +6,10 @@ import FluentPostgresDriver
 import SQLKit
 import Domain
 
+/// How long a request may wait for a database connection. A burst of submissions queues for the pool; the
+/// framework's 10 s default answered part of a 300-request burst with 500.
+let databasePoolWait: TimeAmount = .seconds(60)
+
 /// Builds the application from its configuration: database, middleware, routes, commands.
 public func configure(_ app: Application, config: AppConfig, clock: AppClock = .live) async throws {
     app.config = config
@@ -31,11 +35,11 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     case .sqlite(let path):
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), connectionPoolTimeout: databasePoolWait, sqlLogLevel: nil), as: .sqlite)
     case .postgres(let url, let schema):
         var postgres = try SQLPostgresConfiguration(url: url)
         if let schema { postgres.searchPath = [schema] }
-        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: config.databasePoolSize,
+        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: config.databasePoolSize, connectionPoolTimeout: databasePoolWait,
                                     encodingContext: .default, decodingContext: .default, sqlLogLevel: .trace), as: .psql)
         if let schema, let sql = app.db as? any SQLDatabase {
             try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()

@@ -9,7 +9,11 @@ import NIOPosix
 enum Entrypoint {
     static func main() async throws {
         var env = try Environment.detect()
-        try LoggingSystem.bootstrap(from: &env)
+        // Vapor's console logging, with FluentKit's query dumps (which list stored values) removed.
+        try LoggingSystem.bootstrap(from: &env) { level in
+            let console = Terminal()
+            return { label in RedactingLogHandler(wrapping: ConsoleLogger(label: label, console: console, level: level)) }
+        }
 
         let config: AppConfig
         do {

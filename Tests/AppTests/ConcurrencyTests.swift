@@ -42,7 +42,7 @@ struct ConcurrencyTests {
                 return all
             }
             #expect(statuses.count == 300)
-            #expect(statuses.filter { $0.0 == .seeOther }.count == 300, "\(Dictionary(grouping: statuses, by: { $0.0.code }).mapValues(\.count))")
+            #expect(statuses.filter { $0.0 == .seeOther }.count == 300, "\(Dictionary(grouping: statuses, by: { $0.0.code }).mapValues(\.count)) \(statuses.first { !$0.1.isEmpty }?.1.prefix(300) ?? "")")
             #expect(!statuses.contains { $0.1.contains("locked") })
             #expect(try await ConsultationCase.query(on: app.db).count() == 300)
             #expect(try await CasePhoto.query(on: app.db).count() == 300)

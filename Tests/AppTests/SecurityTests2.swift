@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import Logging
+import Fluent
+@testable import App
+import Domain
+
+/// Every log line the process writes during the tests, for the canary test.
+final class LogCapture: @unchecked Sendable {
+    static let shared: LogCapture = {
+        let capture = LogCapture()
+        // The same redaction as the real entry point, in front of a recorder.
+        LoggingSystem.bootstrap { label in RedactingLogHandler(wrapping: CaptureHandler(label: label, capture: capture)) }
+        return capture
+    }()
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+
+    struct CaptureHandler: LogHandler {
+        let label: String
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+            let all = self.metadata.merging(metadata ?? [:]) { $1 }
+            capture.append("\(level) \(label) \(message) \(all.map { "\($0)=\($1)" }.joined(separator: " "))")
+        }
+    }
+}
+
+@Suite("Security of accounts and health data")
+struct HealthDataSecurityTests {
+    @Test("An end-to-end run with canary values leaves no answer, name or email in any log line")
+    func noHealthDataInLogs() async throws {
+        let capture = LogCapture.shared
+        let marker = UUID().uuidString.lowercased().prefix(8)
+        let email = "canary-\(marker)@example.org"
+        let name = "Canaryname \(marker)"
+        let concern = "Canary concern \(marker) about my lips"
+        try await withTestApp { app in
+            app.logger.logLevel = .trace
+            let browser = Browser(app)
+            let answers = ConsultAnswers.all().map { $0.0 == "concerns" ? ($0.0, concern) : $0 }
+            let res = try await browser.sendConsultation(answers: answers, extra: ConsultAnswers.consent + [("name", name), ("email", email), ("password", "harbour-lantern-violet-12")])
+            #expect(res.status == .seeOther)
+            let link = try await mailedLink(app, to: email, prefix: "/account/verify?token=")
+            _ = try await browser.submit(link, to: "/account/verify", [("token", String(link.split(separator: "=").last!))])
+            let reference = String(try #require(try await ConsultationCase.query(on: app.db).first()?.reference))
+            #expect(try await browser.get("/cases/\(reference)").text.contains(concern))
+            let staff = Browser(app)
+            _ = try await staff.signIn(Demo.staff.email, Demo.staff.password)
+            #expect(try await staff.get("/inbox/\(reference)").text.contains(concern))
+            // A failing sign-in and a refused access are logged too.
+            _ = try await Browser(app).submit("/account/sign-in", [("email", email), ("password", "wrong-wrong-wrong")])
+            _ = try await Browser(app).get("/cases/\(reference)")
+        }
+        let logs = capture.text
+        #expect(logs.contains("/cases/"), "the capture saw request logs")
+        for secret in [email, name, concern, String(marker), ConsultAnswers.secretMedication] {
+            #expect(!logs.contains(secret), "\(secret) appeared in a log line")
+        }
+    }
+
+    @Test("Private pages send no-store and every response carries the security headers")
+    func headersOnPrivatePages() async throws {
+        try await withTestApp { app in
+            let (patient, reference) = try await patientWithCase(app)
+            for path in ["/cases", "/cases/\(reference)", "/account", "/account/password", "/account/api-tokens", "/account/delete", "/account/export"] {
+                let res = try await patient.get(path)
+                #expect(res.status == .ok, "\(path)")
+                #expect(res.headers.first(name: .cacheControl) == "no-store", "\(path)")
+                #expect(res.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors 'none'") == true, "\(path)")
+                #expect(res.headers.first(name: "X-Content-Type-Options") == "nosniff", "\(path)")
+                #expect(res.headers.first(name: "Referrer-Policy") != nil, "\(path)")
+            }
+            for path in ["/account/sign-in", "/account/sign-up", "/account/reset", "/consult/patrick-tonnard-md-phd", "/dev/mailbox"] {
+                let res = try await Browser(app).get(path)
+                #expect(res.headers.first(name: .cacheControl) == "no-store", "\(path)")
+                #expect(res.headers.first(name: "Content-Security-Policy") != nil, "\(path)")
+            }
+        }
+    }
+
+    @Test("The master keyring: comments with commas, several keys newest first, and refusals")
+    func keyring() throws {
+        let a = MasterKeyring.generateEncoded(), b = MasterKeyring.generateEncoded()
+        let ring = try MasterKeyring.parse("# a comment, with a comma\n\(a)\n\(b)\n")
+        #expect(ring.keys.count == 2)
+        #expect(ring.current.id == MasterKeyring.id(of: SymmetricKey(data: Data(base64Encoded: a)!)))
+        #expect(try MasterKeyring.parse("\(a),\(b)").keys.count == 2)
+        #expect(throws: (any Error).self) { try MasterKeyring.parse("not base64!") }
+        #expect(throws: (any Error).self) { try MasterKeyring.parse(Data(repeating: 1, count: 16).base64EncodedString()) }
+        #expect(throws: (any Error).self) { try MasterKeyring.parse("# only a comment") }
+        #expect(throws: (any Error).self) {
+            try MasterKeyring.load(environmentValue: nil, isProduction: true, file: "/nonexistent/key", logger: Logger(label: "t"))
+        }
+    }
+
+    @Test("Key rotation re-wraps every data key; requests sealed before still open")
+    func rotation() async throws {
+        try await withTestApp { app in
+            let (patient, reference) = try await patientWithCase(app)
+            let old = app.vault.keyring.current.id
+            let newKey = MasterKeyring.generateEncoded()
+            app.vault = Vault(keyring: try MasterKeyring.parse("\(newKey),\(testMasterKey)"))
+            let count = try await app.vault.rotate(on: app.db, gate: app.writes, now: testNow)
+            #expect(count >= 1)
+            #expect(try await DataKey.query(on: app.db).filter(\.$masterKeyID == old).count() == 0)
+            // Only the new key now: everything still opens.
+            app.vault = Vault(keyring: try MasterKeyring.parse(newKey))
+            #expect(try await patient.get("/cases/\(reference)").text.contains(ConsultAnswers.secretConcern))
+        }
+    }
+}
