@@ -69,6 +69,35 @@ struct HealthDataSecurityTests {
         }
     }
 
+    @Test("What patients and staff type is shown inert: hostile text in a request, a question and an answer")
+    func hostileText() async throws {
+        try await withTestApp { app in
+            let payload = "<script>alert(1)</script>\" onmouseover=\"alert(2)"
+            let patient = Browser(app)
+            _ = try await patient.signIn(Demo.patient.email, Demo.patient.password)
+            let answers = ConsultAnswers.all().map { $0.0 == "concerns" ? ($0.0, payload) : $0 }
+            let sent = try await patient.sendConsultation(answers: answers)
+            let reference = String(try #require(sent.headers.first(name: .location)).dropFirst("/cases/".count))
+            let staff = Browser(app)
+            _ = try await staff.signIn(Demo.staff.email, Demo.staff.password)
+            _ = try await staff.submit("/inbox/\(reference)", to: "/inbox/\(reference)/actions", [("action", "request-info"), ("note", payload)])
+            _ = try await patient.submit("/cases/\(reference)", to: "/cases/\(reference)/reply", [("answer", payload)])
+            for (browser, path) in [(patient, "/cases/\(reference)"), (staff, "/inbox/\(reference)")] {
+                let page = try await browser.get(path).text
+                #expect(!page.contains("<script>alert(1)"), "\(path)")
+                // The quote may appear in text (where it is inert), never inside a tag.
+                var rest = page[...]
+                while let hit = rest.range(of: "onmouseover=") {
+                    let before = page[..<hit.lowerBound]
+                    let lastOpen = before.lastIndex(of: "<"), lastClose = before.lastIndex(of: ">")
+                    #expect(lastClose != nil && (lastOpen == nil || lastOpen! < lastClose!), "an attribute was injected on \(path)")
+                    rest = page[hit.upperBound...]
+                }
+                #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "\(path)")
+            }
+        }
+    }
+
     @Test("Private pages send no-store and every response carries the security headers")
     func headersOnPrivatePages() async throws {
         try await withTestApp { app in
