@@ -3,6 +3,7 @@ import Testing
 import Vapor
 import VaporTesting
 import Fluent
+import SQLKit
 import NIOCore
 import NIOPosix
 @testable import App
@@ -95,6 +96,25 @@ struct DeliveryTests {
             #expect(cookie.contains("Path=/"))
             #expect(!cookie.lowercased().contains("domain="))
             #expect(res.headers.first(name: "Strict-Transport-Security") != nil)
+        }
+    }
+
+    @Test("Housekeeping removes ended sessions, old email links and finished rate-limit windows, and nothing else")
+    func housekeeping() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock.appClock) { app in
+            let idle = Browser(app)
+            _ = try await idle.signIn(Demo.patient.email, Demo.patient.password)
+            _ = try await Browser(app).submit("/account/reset", [("email", Demo.patient.email)])
+            clock.advance(2 * 86_400)
+            let active = Browser(app)
+            _ = try await active.signIn(Demo.patient.email, Demo.patient.password)
+            let removed = try await Housekeeping.run(app: app)
+            #expect(removed >= 3)
+            #expect(try await UserSession.query(on: app.db).count() == 1)
+            #expect(try await active.get("/cases").status == .ok)
+            #expect(try await EmailToken.query(on: app.db).count() == 0)
+            #expect(try await (app.db as! any SQLDatabase).raw("SELECT key FROM rate_limits").all().count >= 1)
         }
     }
 

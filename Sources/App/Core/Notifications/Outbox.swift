@@ -121,7 +121,14 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
 
     func start(_ app: Application) {
         task = Task { [interval] in
+            var lastHousekeeping = ContinuousClock.now - .seconds(3_600)
             while !Task.isCancelled {
+                if ContinuousClock.now - lastHousekeeping > .seconds(600) {
+                    lastHousekeeping = ContinuousClock.now
+                    do { try await Housekeeping.run(app: app) } catch {
+                        app.logger.error("housekeeping failed", metadata: ["error": "\(type(of: error))"])
+                    }
+                }
                 do {
                     let n = try await Outbox.deliverDue(app: app)
                     if n > 0 { continue }
@@ -136,5 +143,29 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
     func shutdownAsync(_ application: Application) async {
         task?.cancel()
         _ = await task?.value
+    }
+}
+
+/// Removes rows that have served their purpose: ended sessions, used or expired email links, finished rate-limit
+/// windows. Runs from the worker inside `serve`.
+enum Housekeeping {
+    @discardableResult
+    static func run(app: Application) async throws -> Int {
+        let now = app.clock.now()
+        return try await app.writes.transaction(on: app.db) { tx in
+            let sessions = try await UserSession.query(on: tx).group(.or) { or in
+                or.filter(\.$lastSeenAt < now.addingTimeInterval(-SessionPolicy.idleTimeout))
+                or.filter(\.$createdAt < now.addingTimeInterval(-SessionPolicy.absoluteTimeout))
+            }.count()
+            try await UserSession.query(on: tx).group(.or) { or in
+                or.filter(\.$lastSeenAt < now.addingTimeInterval(-SessionPolicy.idleTimeout))
+                or.filter(\.$createdAt < now.addingTimeInterval(-SessionPolicy.absoluteTimeout))
+            }.delete()
+            let tokens = try await EmailToken.query(on: tx).filter(\.$expiresAt < now.addingTimeInterval(-86_400)).count()
+            try await EmailToken.query(on: tx).filter(\.$expiresAt < now.addingTimeInterval(-86_400)).delete()
+            let windows = try await (tx as! any SQLDatabase).delete(from: "rate_limits")
+                .where("window_start", .lessThan, SQLBind(now.addingTimeInterval(-86_400))).returning("key").all().count
+            return sessions + tokens + windows
+        }
     }
 }
