@@ -82,9 +82,14 @@ enum CaseController {
 
     @Sendable static func photo(req: Request) async throws -> Response {
         let user = try req.requireUser()
+        return try await servePhoto(req, user) { try await CaseService.forPatient(reference: $0, userID: user.id, on: req.db) }
+    }
+
+    /// A photo of a case that `find` lets this user see (404 and an audit entry otherwise), decrypted, never cached.
+    static func servePhoto(_ req: Request, _ user: SignedInUser, find: (String) async throws -> ConsultationCase?) async throws -> Response {
         let reference = try req.caseReference()
         let photoID = try req.photoID()
-        guard let row = try await CaseService.forPatient(reference: reference, userID: user.id, on: req.db),
+        guard let row = try await find(reference),
               let (format, bytes) = try await CaseService.photo(id: photoID, of: row, app: req.application, on: req.db) else {
             try await notFound(req, user, reference)
         }
@@ -178,14 +183,6 @@ enum CaseController {
 
     @Sendable static func inboxPhoto(req: Request) async throws -> Response {
         let user = try req.requireUser(roles: [.provider])
-        let reference = try req.caseReference()
-        let photoID = try req.photoID()
-        guard let row = try await CaseService.forStaff(reference: reference, userID: user.id, on: req.db),
-              let (format, bytes) = try await CaseService.photo(id: photoID, of: row, app: req.application, on: req.db) else {
-            try await notFound(req, user, reference)
-        }
-        try await AuditLog.record(AuditEntry(actorUserID: user.id, actorRole: user.role.rawValue, action: "case.photo.view", objectType: "photo",
-                                             objectID: photoID, source: req.auditSource), app: req.application)
-        return photoResponse(format, bytes)
+        return try await servePhoto(req, user) { try await CaseService.forStaff(reference: $0, userID: user.id, on: req.db) }
     }
 }

@@ -19,22 +19,22 @@ struct ConsultTarget: Sendable {
         guard Slug.isValid(slug) else { return nil }
         struct Choice: Decodable { let id: Int; let slug: String; let name: String }
         let sql = db as! any SQLDatabase
-        if let p = try await Practitioner.query(on: db).filter(\.$slug == slug).first(), let id = p.id {
-            let offered = try await sql.select().distinct().column(SQLColumn("id", table: "procedures")).column(SQLColumn("slug", table: "procedures"))
+        /// The procedures offered by a practitioner or an organisation (`column` of `offers`).
+        func offered(by column: String, _ id: Int) async throws -> [Choice] {
+            try await sql.select().distinct().column(SQLColumn("id", table: "procedures")).column(SQLColumn("slug", table: "procedures"))
                 .column(SQLColumn("name", table: "procedures")).from("procedures")
                 .join("offers", on: SQLColumn("procedure_id", table: "offers"), .equal, SQLColumn("id", table: "procedures"))
-                .where(SQLColumn("practitioner_id", table: "offers"), .equal, SQLBind(id))
+                .where(SQLColumn(column, table: "offers"), .equal, SQLBind(id))
                 .orderBy(SQLColumn("name", table: "procedures")).all(decoding: Choice.self)
+        }
+        if let p = try await Practitioner.query(on: db).filter(\.$slug == slug).first(), let id = p.id {
+            let offered = try await offered(by: "practitioner_id", id)
             let org = try await PractitionerRole.query(on: db).filter(\.$practitioner.$id == id).sort(\.$id).first()?.$organization.id
             return ConsultTarget(practitionerID: id, organizationID: org, slug: slug, name: p.displayName, isClinic: false,
                                  procedures: try await orAll(offered, sql))
         }
         if let o = try await Organization.query(on: db).filter(\.$slug == slug).first(), let id = o.id {
-            let offered = try await sql.select().distinct().column(SQLColumn("id", table: "procedures")).column(SQLColumn("slug", table: "procedures"))
-                .column(SQLColumn("name", table: "procedures")).from("procedures")
-                .join("offers", on: SQLColumn("procedure_id", table: "offers"), .equal, SQLColumn("id", table: "procedures"))
-                .where(SQLColumn("organization_id", table: "offers"), .equal, SQLBind(id))
-                .orderBy(SQLColumn("name", table: "procedures")).all(decoding: Choice.self)
+            let offered = try await offered(by: "organization_id", id)
             return ConsultTarget(practitionerID: nil, organizationID: id, slug: slug, name: o.name, isClinic: true,
                                  procedures: try await orAll(offered, sql))
         }
