@@ -75,6 +75,7 @@ enum DemoAccounts {
               at \(app.config.baseURL)\(SiteURL.devMailbox.path) (development only), where sent messages also appear.
 
             """
-        if announce { print(message) }
+        // Shown on the console (like a command's output), not logged: it is instructions for the person who started `serve`.
+        if announce { app.console.output(message.consoleText()) }
     }
 }
