@@ -25,6 +25,7 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     if case .sqlite = config.database { app.writes = WriteGate(serialises: true) } else { app.writes = WriteGate(serialises: false) }
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     app.passwordPolicy = try PasswordPolicy.bundled()
+    app.decisionAids = try DecisionAidCatalogue.load()
     switch config.mail {
     case .mailbox: app.mailTransport = MailboxTransport()
     case .log: app.mailTransport = LogTransport(logger: app.logger)
@@ -65,6 +66,7 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     app.asyncCommands.use(SeedCommand(), as: "seed")
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(KeysCommand(), as: "keys")
+    app.asyncCommands.use(AidsCommand(), as: "aids")
 }
 
 /// Migrates, and loads the demo data when the database is empty and the configuration asks for it.
