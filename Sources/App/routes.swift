@@ -65,6 +65,12 @@ func routes(_ app: Application) throws {
     app.post(SiteURL.inboxAction(.key).pathComponents, use: CaseController.inboxAction)
     app.get(SiteURL.inboxPhoto(case: .key, photo: .key).pathComponents, use: CaseController.inboxPhoto)
 
+    app.get(SiteURL.decide.pathComponents, use: DecideController.index)
+    app.get(SiteURL.decideAid(.key).pathComponents, use: DecideController.show)
+    app.post(SiteURL.decideAid(.key).pathComponents, use: DecideController.submit)
+    app.get(SiteURL.api(.decisionAid(.key)).pathComponents, use: DecideController.apiDefinition)
+    app.post(SiteURL.api(.decisionAidEvaluate(.key)).pathComponents, use: DecideController.apiEvaluate)
+
     app.get(SiteURL.apiTokens.pathComponents, use: APITokenController.index)
     app.post(SiteURL.apiTokens.pathComponents, use: APITokenController.create)
     app.on(.POST, SiteURL.api(.consultations).pathComponents, body: .collect(maxSize: ConsultationAPI.maxBody), use: ConsultationAPI.create)

@@ -134,7 +134,7 @@ struct LocalizationTests {
 
     @Test("Every value is non-empty text and every placeholder is a known name")
     func catalogueShape() {
-        let allowed: Set<String> = ["count", "codes", "reference", "link", "recipient", "minutes", "reset", "status", "provider", "n", "version", "path", "signIn", "hours", "date", "name", "author", "reviewer", "page", "amount", "value", "languages", "parameter",
+        let allowed: Set<String> = ["count", "codes", "aid", "reference", "link", "recipient", "minutes", "reset", "status", "provider", "n", "version", "path", "signIn", "hours", "date", "name", "author", "reviewer", "page", "amount", "value", "languages", "parameter",
                                     "min", "max", "from", "until", "day", "month", "year", "source"]
         let regex = try! NSRegularExpression(pattern: #"\{([A-Za-z]+)\}"#)
         for key in t.keys {

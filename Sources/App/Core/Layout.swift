@@ -63,7 +63,7 @@ struct Page {
     static func header(_ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
         let items: [(String, SiteURL)] = [
-            (t("nav.magazine"), .magazine), (t("nav.procedures"), .procedures), (t("nav.providers"), .providers),
+            (t("nav.magazine"), .magazine), (t("nav.procedures"), .procedures), (t("nav.providers"), .providers), (t("nav.decide"), .decide),
             (t("nav.howWeRank"), .howWeRank), (t("nav.account"), .account),
         ]
         return .header(.class("site-header"),

@@ -51,6 +51,8 @@ public enum SiteURL: Sendable, Equatable {
     case inboxAction(Parameter)
     case inboxPhoto(case: Parameter, photo: Parameter)
     case devMailbox
+    case decide
+    case decideAid(Parameter)
     case api(API)
 
     public enum API: Sendable, Equatable {
@@ -61,6 +63,8 @@ public enum SiteURL: Sendable, Equatable {
         case providers
         case provider(Parameter)
         case consultations
+        case decisionAid(Parameter)
+        case decisionAidEvaluate(Parameter)
     }
 
     enum Segment {
@@ -130,6 +134,8 @@ public enum SiteURL: Sendable, Equatable {
         case .inboxAction(let r): return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("actions")]
         case .inboxPhoto(let r, let p): return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("photos"), Self.param(Self.photoKey, p)]
         case .devMailbox: return [.constant("dev"), .constant("mailbox")]
+        case .decide: return [.constant("decide")]
+        case .decideAid(let p): return [.constant("decide"), Self.slug(p)]
         case .api(let api):
             let base: [Segment] = [.constant("api"), .constant("v1")]
             switch api {
@@ -140,6 +146,8 @@ public enum SiteURL: Sendable, Equatable {
             case .providers: return base + [.constant("providers")]
             case .provider(let p): return base + [.constant("providers"), Self.slug(p)]
             case .consultations: return base + [.constant("consultations")]
+            case .decisionAid(let p): return base + [.constant("decision-aids"), Self.slug(p)]
+            case .decisionAidEvaluate(let p): return base + [.constant("decision-aids"), Self.slug(p), .constant("evaluate")]
             }
         }
     }

@@ -54,7 +54,7 @@ public enum ConsultationStep: Int, CaseIterable, Sendable, Comparable {
     /// The form fields this step asks for (the last step adds photos, consent and, for guests, the account).
     public var fields: [String] {
         switch self {
-        case .treatment: return ["procedures", "concerns", "goals"]
+        case .treatment: return ["procedures", "concerns", "goals", "prepared_with"]
         case .health: return ["conditions", "medications", "blood_thinners", "allergies", "smoking", "pregnancy",
                                "earlier_treatment", "fillers", "earlier_surgery", "height_cm", "weight_kg"]
         case .travel: return ["travel_from", "travel_to", "companions", "budget_min", "budget_max", "budget_currency",

@@ -67,6 +67,17 @@ enum ConsultController {
         if go == "back" {
             return page(req, target, step: step.previous ?? .treatment, state: FormState(input))
         }
+        // Arriving from a decision-aid result: a fresh form, pre-filled with its procedure and summary (both editable).
+        if go == "start" {
+            var fresh = FormInput()
+            fresh["idempotency_key"] = UUID().uuidString.lowercased()
+            fresh.set("procedures", input.all("procedures").filter { known.contains($0) })
+            fresh["prepared_with"] = input.text("prepared_with").map { String($0.prefix(ConsultationLimits.longText)) }
+            fresh["contact_channel"] = "email"
+            fresh["budget_currency"] = "EUR"
+            fresh["time_zone"] = "UTC"
+            return page(req, target, step: .treatment, state: FormState(fresh))
+        }
         let read = ConsultationRequest.read(input, through: min(step, .travel), procedures: known, languages: langs, today: today)
         if case .failure(let error) = read {
             let first = error.problems.map { ConsultationStep.of(field: $0.field) }.min() ?? step

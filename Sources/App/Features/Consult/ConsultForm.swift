@@ -19,7 +19,7 @@ enum ConsultForm {
         let names = ["procedures", "concerns", "goals", "conditions", "medications", "blood_thinners", "allergies", "smoking",
                      "pregnancy", "earlier_treatment", "fillers", "earlier_surgery", "height_cm", "weight_kg", "travel_from",
                      "travel_to", "companions", "budget_min", "budget_max", "budget_currency", "contact_channel", "phone",
-                     "language", "time_zone", "photos", "consent_health", "consent_share", "terms", "name", "email", "password"]
+                     "language", "time_zone", "photos", "consent_health", "consent_share", "terms", "name", "email", "password", "prepared_with"]
         return Dictionary(uniqueKeysWithValues: names.map { ($0, t("consult.field.\($0)")) })
     }
 
@@ -67,7 +67,6 @@ enum ConsultForm {
                 for value in state.values(field) where !value.isEmpty { nodes.append(Fields.hidden(field, value)) }
             }
         }
-        if let prepared = state.input["prepared_with"] { nodes.append(Fields.hidden("prepared_with", prepared)) }
         return nodes
     }
 
@@ -81,6 +80,8 @@ enum ConsultForm {
         switch m.step {
         case .treatment:
             return [
+                .if(s.input["prepared_with"] != nil, Fields.textarea("prepared_with", label: labels["prepared_with"] ?? "", state: s, t,
+                                                                     hint: t("consult.hint.prepared_with"), maxLength: L.longText, rows: 5)),
                 Fields.choices("procedures", legend: labels["procedures"]!, options: m.target.procedures.map { ($0.slug, $0.name) },
                                multiple: true, state: s, t, hint: t("consult.hint.procedures"), required: true),
                 Fields.textarea("concerns", label: labels["concerns"]!, state: s, t, hint: t("consult.hint.concerns"), required: true, maxLength: L.longText, rows: 6),
