@@ -522,7 +522,7 @@ struct ConsultationRequestTests {
         ("language", .travel), ("time_zone", .travel),
         ("consent_health", .review), ("consent_share", .review), ("terms", .review), ("name", .review),
         ("email", .review), ("password", .review), ("photos", .review),
-        ("no_such_field", .review), ("prepared_with", .review),
+        ("no_such_field", .review), ("prepared_with", .treatment),
     ])
     func stepOfField(_ field: String, _ step: ConsultationStep) {
         #expect(ConsultationStep.of(field: field) == step)
