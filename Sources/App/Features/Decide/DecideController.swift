@@ -72,8 +72,9 @@ enum DecideController {
         let country = try query.single("country")
         let language = input.text("language").flatMap { $0.count <= 3 ? $0.lowercased() : nil }
         let providers = try await matchingProviders(result, aid, country: country, language: language, req: req)
+        let names = Dictionary(try await DirectoryQueries.procedureChoices(on: req.db), uniquingKeysWith: { a, _ in a })
         return .html(DecidePages.result(aid, result, input: input, providers: providers, country: country, language: language,
-                                        csrf: req.csrfToken, req.pageContext))
+                                        procedureNames: names, csrf: req.csrfToken, req.pageContext))
     }
 
     /// Providers offering the procedures of the options that suit or may suit, for each such option (a few each).

@@ -70,7 +70,7 @@ enum DecidePages {
 
     static func result(_ aid: DecisionAid, _ result: DecisionResult, input: FormInput,
                        providers: [(option: String, procedure: String, cards: [ProviderCard], total: Int)],
-                       country: String?, language: String?, csrf: String, _ ctx: PageContext) -> String {
+                       country: String?, language: String?, procedureNames: [String: String], csrf: String, _ ctx: PageContext) -> String {
         let t = ctx.t
         let summary = DecideController.summary(aid, result, t)
         let answerFields = hiddenAnswers(aid, input, except: nil) + [Fields.hidden("step", "\(aid.questions.count - 1)")]
@@ -91,7 +91,7 @@ enum DecidePages {
                     .div(.element(named: "dt", nodes: [.text(t("decide.cannotDo"))]), .element(named: "dd", nodes: [.text(e.cannotDo)])),
                 ])),
                 .if(r.fit != .notAFit, .p(.forEach(option.procedures) { slug in
-                    .a(.class("chip"), .to(SiteURL.procedure(.value(slug)).path), .text(t("decide.guide")))
+                    .a(.class("chip"), .to(SiteURL.procedure(.value(slug)).path), .text(t("decide.guide", ["name": procedureNames[slug] ?? slug])))
                 })),
                 .if(match != nil, .div(.class("decide-providers"),
                     .h4(.text(t.count("decide.providers", match?.total ?? 0))),
@@ -130,8 +130,8 @@ enum DecidePages {
                     .h2(.text(t("decide.filter.title"))),
                     Fields.form(action: SiteURL.decideAid(.value(aid.id)).path, csrf: csrf, classes: "filters", answerFields + [
                         Fields.hidden("go", "result"),
-                        Fields.select("country", label: t("filter.country"), options: countries, state: state, t, placeholder: t("filter.any")),
-                        Fields.select("language", label: t("filter.language"), options: languages, state: state, t, placeholder: t("filter.any")),
+                        Fields.select("country", label: t("filter.country"), options: countries, state: state, t, placeholder: t("inbox.filter.any")),
+                        Fields.select("language", label: t("filter.language"), options: languages, state: state, t, placeholder: t("inbox.filter.any")),
                         .button(.type(.submit), .class("button"), .text(t("decide.filter.apply")))])),
                 .section(.class("decide-back"),
                     Fields.form(action: SiteURL.decideAid(.value(aid.id)).path, csrf: csrf, answerFields + [
