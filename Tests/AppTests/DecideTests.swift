@@ -126,6 +126,19 @@ struct DecideTests {
         }
     }
 
+    @Test("The lip article and the lip and face guides lead to their aid; other guides do not")
+    func entryPoints() async throws {
+        try await withTestApp { app in
+            for (page, aid) in [("/magazine/natural-lip-rejuvenation-microfat-nanofat", "lip-rejuvenation"), ("/procedures/microfat-lip-grafting", "lip-rejuvenation"),
+                                ("/procedures/nanofat-grafting", "facial-ageing"), ("/procedures/macs-lift-facelift", "facial-ageing")] {
+                let text = try await send(app, .GET, page).text
+                #expect(text.contains("href=\"/decide/\(aid)\""), "\(page) → \(aid)")
+            }
+            let dental = try await send(app, .GET, "/procedures/dental-implants").text
+            #expect(dental.contains("href=\"/decide/") == false)
+        }
+    }
+
     @Test("/decide lists both aids")
     func index() async throws {
         try await withTestApp { app in

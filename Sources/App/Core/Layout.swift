@@ -134,6 +134,15 @@ enum Fragments {
             .time(.datetime(ISODate.format(date)), .text(t.date(date))))
     }
 
+    /// "Not sure which approach suits you?" with links to the decision aids that cover a page's procedures.
+    static func decisionAids(_ aids: [(id: String, title: String)], _ t: Localizer) -> Node<HTML.BodyContext> {
+        guard !aids.isEmpty else { return .empty }
+        return .aside(.class("decide-callout card"),
+            .h2(.text(t("decide.callout.title"))),
+            .p(.text(t("decide.callout.body"))),
+            .ul(.class("plain-links"), .forEach(aids) { aid in .li(.a(.class("button secondary"), .to(SiteURL.decideAid(.value(aid.id)).path), .text(aid.title))) }))
+    }
+
     static func sampleBadge(_ t: Localizer) -> Node<HTML.BodyContext> {
         .span(.class("badge badge-sample"), .attr("title", t("sample.explain")), .text(t("sample.badge")))
     }

@@ -9,6 +9,12 @@ struct DecisionAidCatalogue: Sendable {
 
     func aid(_ id: String) -> DecisionAid? { aids.first { $0.id == id } }
 
+    /// The aids with an option that one of these procedures (guide slugs) describes.
+    func aids(covering procedures: [String]) -> [(id: String, title: String)] {
+        let wanted = Set(procedures)
+        return aids.filter { $0.options.contains { !wanted.isDisjoint(with: $0.procedures) } }.map { ($0.id, $0.title) }
+    }
+
     struct Invalid: Error, CustomStringConvertible {
         let problems: [String]
         var description: String { "Decision aid definitions are not valid:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }

@@ -4,7 +4,7 @@ import Domain
 
 /// `/magazine/{slug}`: one article, its review, the disclaimer and the featured provider.
 enum ArticleShow {
-    static func render(_ a: ArticleDetail, ctx: PageContext) -> String {
+    static func render(_ a: ArticleDetail, aids: [(id: String, title: String)] = [], ctx: PageContext) -> String {
         let t = ctx.t
         let c = a.card
         return Page(
@@ -25,6 +25,7 @@ enum ArticleShow {
                 .if(!a.procedures.isEmpty, .section(.class("related-guides"),
                     .h2(.text(t("article.guides"))),
                     .ul(.class("chips"), .forEach(a.procedures) { p in .li(.a(.to(SiteURL.procedure(.value(p.slug)).path), .text(p.name))) }))),
+                Fragments.decisionAids(aids, t),
                 featured(a.featured, ctx),
                 .if(a.isClinical, Fragments.disclaimer(t)),
                 .section(.class("about-author"),

@@ -28,6 +28,7 @@ enum MagazineController {
     @Sendable static func show(req: Request) async throws -> Response {
         let slug = try req.slug()
         guard let article = try await MagazineQueries.article(slug: slug, on: req.db, now: req.application.clock.now()) else { throw Abort(.notFound) }
-        return .html(ArticleShow.render(article, ctx: req.pageContext))
+        let aids = req.application.decisionAids.aids(covering: article.procedures.map(\.slug))
+        return .html(ArticleShow.render(article, aids: aids, ctx: req.pageContext))
     }
 }

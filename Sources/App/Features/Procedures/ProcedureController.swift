@@ -55,6 +55,7 @@ enum ProcedureController {
     @Sendable static func show(req: Request) async throws -> Response {
         let slug = try req.slug()
         guard let detail = try await ProcedureQueries.detail(slug: slug, on: req.db, now: req.application.clock.now(), index: req.application.providerFilterIndex) else { throw Abort(.notFound) }
-        return .html(ProcedureShow.render(detail, ctx: req.pageContext))
+        let aids = req.application.decisionAids.aids(covering: [detail.procedure.slug])
+        return .html(ProcedureShow.render(detail, aids: aids, ctx: req.pageContext))
     }
 }

@@ -33,7 +33,7 @@ enum ProcedureIndex {
 
 /// `/procedures/{slug}`: a structured guide.
 enum ProcedureShow {
-    static func render(_ d: ProcedureDetail, ctx: PageContext) -> String {
+    static func render(_ d: ProcedureDetail, aids: [(id: String, title: String)] = [], ctx: PageContext) -> String {
         let t = ctx.t
         let p = d.procedure
         let sections: [(String, String, String)] = [
@@ -83,6 +83,7 @@ enum ProcedureShow {
                         .if(!d.articles.isEmpty, .section(.class("card"), .h2(.text(t("procedure.readMore"))),
                             .ul(.forEach(d.articles) { a in .li(.a(.to(SiteURL.article(.value(a.slug)).path), .text(a.title))) }))))
                 ),
+                Fragments.decisionAids(aids, t),
                 providers(d, ctx),
                 Fragments.disclaimer(t)
             )
