@@ -139,6 +139,12 @@ struct DecisionAidTests {
         Persona(name: "early changes, no surgery", aid: "facial-ageing",
                 choices: ["concerns": ["skin"], "surgery": ["no"], "downtime": ["days"], "health": ["smoking"]], scales: ["severity": 1],
                 suits: ["nanofat", "non-surgical"], notAFit: ["macs-lift", "facelift", "fat-grafting"], cautions: ["smoking"], doctorFirst: false),
+        Persona(name: "marked sagging with a loose neck, ready for surgery", aid: "facial-ageing",
+                choices: ["concerns": ["jowls", "neck"], "surgery": ["yes"], "downtime": ["weeks"], "health": ["blood-thinners"]], scales: ["severity": 5],
+                suits: ["facelift", "macs-lift"], notAFit: ["non-surgical", "nanofat"], cautions: ["blood-thinners"], doctorFirst: false),
+        Persona(name: "a bleeding disorder, wanting a lift", aid: "facial-ageing",
+                choices: ["concerns": ["jowls"], "surgery": ["yes"], "downtime": ["weeks"], "health": ["bleeding"]], scales: ["severity": 3],
+                suits: ["doctor", "macs-lift"], notAFit: ["nanofat"], cautions: ["bleeding"], doctorFirst: true),
     ]
 
     @Test("Personas reach their expected outcome", arguments: personas)
@@ -153,6 +159,23 @@ struct DecisionAidTests {
         #expect(result.doctorFirst == p.doctorFirst)
         #expect(result.options.allSatisfy { !$0.reasons.isEmpty })
         checkProperties(aid, result, answers)
+    }
+
+    @Test("The texts read at about age 12 to 14 (Flesch–Kincaid grade 9 or lower)", arguments: aids)
+    func readingAge(_ id: String) throws {
+        let score = Readability.score(try definition(id).proseTexts)
+        #expect(score.words > 500)
+        #expect(score.grade <= 9.0, "grade \(score.grade)")
+    }
+
+    @Test("Readability: syllables and grades of known sentences")
+    func readability() {
+        #expect(Readability.syllables("cat") == 1)
+        #expect(Readability.syllables("table") == 2)
+        #expect(Readability.syllables("recovery") == 4)
+        #expect(Readability.syllables("make") == 1)
+        #expect(Readability.score(["The cat sat on the mat."]).grade < 2)
+        #expect(Readability.score(["Autologous adipose-derived regenerative cellular concentrates facilitate neovascularisation."]).grade > 15)
     }
 
     @Test("Answers are checked: missing, unknown, two answers to a single question, out of range")

@@ -84,7 +84,9 @@ struct AidsCommand: AsyncCommand {
             throw ExitCode(1)
         }
         for aid in catalogue.aids {
+            let reading = Readability.score(aid.proseTexts)
             context.console.info("\(aid.id) \(aid.version): \(aid.questions.count) questions, \(aid.options.count) options, \(aid.rules.count) rules, \(aid.cautions.count) cautions — valid")
+            context.console.print("  reading level: Flesch–Kincaid grade \(reading.grade) over \(reading.words) words in \(reading.sentences) sentences (grades 6–9 ≈ age 12–14)")
             for row in aid.coverage() {
                 context.console.print("  \(row.option.padding(toLength: 18, withPad: " ", startingAt: 0)) \(row.fit.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(row.rule.padding(toLength: 24, withPad: " ", startingAt: 0)) \(row.path)")
             }
