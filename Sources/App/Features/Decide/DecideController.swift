@@ -82,7 +82,7 @@ enum DecideController {
                                   req: Request) async throws -> [(option: String, procedure: String, cards: [ProviderCard], total: Int)] {
         var out: [(String, String, [ProviderCard], Int)] = []
         for r in result.options where r.fit != .notAFit {
-            guard let option = aid.option(r.option), let procedure = option.procedures.last else { continue }
+            guard let option = aid.option(r.option), let procedure = option.procedures.first else { continue }
             let q = ProviderSearchQuery(procedure: procedure, country: country, language: language, paging: Paging(page: 1, perPage: 4))
             let found = try await ProviderSearch.run(q, on: req.db, now: req.application.clock.now(), facets: false, index: req.application.providerFilterIndex)
             out.append((r.option, procedure, found.items, found.total))
