@@ -153,17 +153,15 @@ enum Housekeeping {
     static func run(app: Application) async throws -> Int {
         let now = app.clock.now()
         return try await app.writes.transaction(on: app.db) { tx in
-            let sessions = try await UserSession.query(on: tx).group(.or) { or in
-                or.filter(\.$lastSeenAt < now.addingTimeInterval(-SessionPolicy.idleTimeout))
-                or.filter(\.$createdAt < now.addingTimeInterval(-SessionPolicy.absoluteTimeout))
-            }.count()
-            try await UserSession.query(on: tx).group(.or) { or in
-                or.filter(\.$lastSeenAt < now.addingTimeInterval(-SessionPolicy.idleTimeout))
-                or.filter(\.$createdAt < now.addingTimeInterval(-SessionPolicy.absoluteTimeout))
-            }.delete()
-            let tokens = try await EmailToken.query(on: tx).filter(\.$expiresAt < now.addingTimeInterval(-86_400)).count()
-            try await EmailToken.query(on: tx).filter(\.$expiresAt < now.addingTimeInterval(-86_400)).delete()
-            let windows = try await (tx as! any SQLDatabase).delete(from: "rate_limits")
+            // One DELETE … RETURNING each: the rows removed are counted as they go.
+            let sql = tx as! any SQLDatabase
+            let sessions = try await sql.delete(from: UserSession.schema)
+                .where("last_seen_at", .lessThan, SQLBind(now.addingTimeInterval(-SessionPolicy.idleTimeout)))
+                .orWhere("created_at", .lessThan, SQLBind(now.addingTimeInterval(-SessionPolicy.absoluteTimeout)))
+                .returning("id").all().count
+            let tokens = try await sql.delete(from: EmailToken.schema)
+                .where("expires_at", .lessThan, SQLBind(now.addingTimeInterval(-86_400))).returning("id").all().count
+            let windows = try await sql.delete(from: "rate_limits")
                 .where("window_start", .lessThan, SQLBind(now.addingTimeInterval(-86_400))).returning("key").all().count
             return sessions + tokens + windows
         }

@@ -31,13 +31,18 @@ enum CaseController {
 
     @Sendable static func show(req: Request) async throws -> Response {
         let user = try req.requireUser()
+        let detail = try await viewedCase(req, user) { try await CaseService.forPatient(reference: $0, userID: user.id, on: req.db) }
+        return .html(CasePages.patientShow(detail, csrf: req.csrfToken, state: FormState(), req.pageContext))
+    }
+
+    /// The case `find` lets this user see, decrypted, with the view written to the audit trail (404 and a refusal
+    /// entry otherwise).
+    static func viewedCase(_ req: Request, _ user: SignedInUser, find: (String) async throws -> ConsultationCase?) async throws -> CaseDetail {
         let reference = try req.caseReference()
-        guard let row = try await CaseService.forPatient(reference: reference, userID: user.id, on: req.db) else {
-            try await notFound(req, user, reference)
-        }
+        guard let row = try await find(reference) else { try await notFound(req, user, reference) }
         let detail = try await CaseService.detail(row, app: req.application, on: req.db)
         try await audit(req, user, "case.view", reference)
-        return .html(CasePages.patientShow(detail, csrf: req.csrfToken, state: FormState(), req.pageContext))
+        return detail
     }
 
     @Sendable static func reply(req: Request) async throws -> Response {
@@ -148,12 +153,7 @@ enum CaseController {
 
     @Sendable static func inboxShow(req: Request) async throws -> Response {
         let user = try req.requireUser(roles: [.provider])
-        let reference = try req.caseReference()
-        guard let row = try await CaseService.forStaff(reference: reference, userID: user.id, on: req.db) else {
-            try await notFound(req, user, reference)
-        }
-        let detail = try await CaseService.detail(row, app: req.application, on: req.db)
-        try await audit(req, user, "case.view", reference)
+        let detail = try await viewedCase(req, user) { try await CaseService.forStaff(reference: $0, userID: user.id, on: req.db) }
         return .html(CasePages.inboxShow(detail, csrf: req.csrfToken, state: FormState(), req.pageContext))
     }
 

@@ -123,8 +123,6 @@ enum ConsultController {
                 }
             }
         }
-        let onlyConsentMissing = problems.allSatisfy { $0.code == .consentMissing }
-        if problems.contains(where: { $0.code == .consentMissing }) && onlyConsentMissing { status = .unprocessableEntity }
         guard problems.isEmpty, let patient else {
             return page(req, target, step: .review, state: FormState(input, problems: problems), status: status, photosLost: !photoFiles.isEmpty)
         }
