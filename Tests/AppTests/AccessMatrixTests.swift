@@ -22,7 +22,8 @@ struct AccessMatrixTests {
     }
 
     /// What `party` must get on `route`: the owner and the provider's staff reach their side; signed-out people
-    /// are sent to sign in; a role that never uses a page gets 403; everyone else gets 404 for the object.
+    /// are sent to sign in; a role that never uses a page gets 403 (the route group's role guard); someone of the
+    /// right role gets 404 for an object that is not theirs.
     static func expected(_ party: Party, _ route: Route) -> HTTPStatus {
         if party == .anonymous { return .seeOther }
         switch route.kind {
@@ -30,7 +31,7 @@ struct AccessMatrixTests {
         case .staffList: return party == .providerStaff || party == .otherStaff ? .ok : .forbidden
         case .patientObject:
             if party == .owner { return route.method == .POST ? .unprocessableEntity : .ok }
-            return .notFound
+            return party == .otherPatient ? .notFound : .forbidden
         case .staffObject:
             if party == .providerStaff { return route.method == .POST ? .unprocessableEntity : .ok }
             let staffOnly: Set<Party> = [.providerStaff, .otherStaff]

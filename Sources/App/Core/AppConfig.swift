@@ -1,5 +1,6 @@
 import Foundation
 import Vapor
+import Domain
 
 /// Settings read once from the environment at start, validated, with one clear line per wrong value.
 public struct AppConfig: Sendable {
@@ -32,6 +33,10 @@ public struct AppConfig: Sendable {
     public var mail: MailSettings
     /// Sign-in, sign-up, reset and submission limits.
     public var rateLimits: RateLimits
+    /// `CAREABROAD_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the client (load balancers).
+    public var trustedProxies: [IPNetwork] = []
+    /// `CAREABROAD_OUTBOX_RETENTION_DAYS`: delivered messages are deleted after this many days.
+    public var outboxRetentionDays: Int = 7
 
     public enum MailSettings: Sendable, Equatable {
         /// Stored and readable at `/dev/mailbox` (development only).
@@ -58,6 +63,8 @@ public struct AppConfig: Sendable {
         public var resetPerAddress: Int = 5
         public var submissionsPerAccount: Int = 10
         public var submissionsPerAddress: Int = 30
+        /// Bodies over the default limit (photos) from one address, counted before they are read.
+        public var largeBodiesPerAddress: Int = 60
         /// Seconds in each counting window.
         public var window: Int = 15 * 60
         public init() {}
@@ -171,12 +178,21 @@ public struct AppConfig: Sendable {
                 limits.signInPerAccount = integer("CAREABROAD_LIMIT_SIGN_IN_PER_ACCOUNT", default: limits.signInPerAccount, range: 1...1_000_000)
                 limits.submissionsPerAccount = integer("CAREABROAD_LIMIT_SUBMISSIONS_PER_ACCOUNT", default: limits.submissionsPerAccount, range: 1...10_000_000)
                 limits.submissionsPerAddress = integer("CAREABROAD_LIMIT_SUBMISSIONS_PER_ADDRESS", default: limits.submissionsPerAddress, range: 1...10_000_000)
+                limits.largeBodiesPerAddress = integer("CAREABROAD_LIMIT_UPLOADS_PER_ADDRESS", default: limits.largeBodiesPerAddress, range: 1...10_000_000)
                 limits.window = integer("CAREABROAD_LIMIT_WINDOW", default: limits.window, range: 10...86_400)
                 return limits
             }()
         )
+        var result = config
+        if let raw = env["CAREABROAD_TRUSTED_PROXIES"], !raw.isEmpty {
+            for item in raw.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+                if let network = IPNetwork(item) { result.trustedProxies.append(network) }
+                else { problems.append("CAREABROAD_TRUSTED_PROXIES must list addresses or CIDR networks separated by commas, got '\(item)'") }
+            }
+        }
+        result.outboxRetentionDays = integer("CAREABROAD_OUTBOX_RETENTION_DAYS", default: 7, range: 1...3_650)
         guard problems.isEmpty else { throw Invalid(problems: problems) }
-        return config
+        return result
     }
 }
 

@@ -68,7 +68,7 @@ enum Fields {
     static func errors(_ name: String, _ state: FormState, _ t: Localizer) -> Node<HTML.BodyContext> {
         let found = state.problems.filter { $0.field == name }
         guard !found.isEmpty else { return .empty }
-        return .p(.class("field-error"), .id("\(name)-error"), .forEach(found) { .text(t.message(for: $0) + " ") })
+        return .p(.class("field-error"), .id("\(name)-error"), .forEach(found) { .plain(t.message(for: $0) + " ") })
     }
 
     private static func describedBy(_ name: String, hint: String?, _ state: FormState) -> Attribute<HTML.InputContext> {
@@ -91,8 +91,8 @@ enum Fields {
         ]
         attributes += extra
         return .div(.classes("field", state.hasError(name) ? "has-error" : ""),
-            .label(.attr("for", name), .text(label), .if(!required, .span(.class("optional"), .text(" " + t("form.optional"))))),
-            .if(hint != nil, .p(.class("hint"), .id("\(name)-hint"), .text(hint ?? ""))),
+            .label(.attr("for", name), .plain(label), .if(!required, .span(.class("optional"), .plain(" " + t("form.optional"))))),
+            .if(hint != nil, .p(.class("hint"), .id("\(name)-hint"), .plain(hint ?? ""))),
             errors(name, state, t),
             .selfClosedElement(named: "input", attributes: attributes))
     }
@@ -102,14 +102,14 @@ enum Fields {
                          required: Bool = false, maxLength: Int, rows: Int = 5) -> Node<HTML.BodyContext> {
         let ids = [hint != nil ? "\(name)-hint" : nil, state.hasError(name) ? "\(name)-error" : nil].compactMap { $0 }
         return .div(.classes("field", state.hasError(name) ? "has-error" : ""),
-            .label(.attr("for", name), .text(label), .if(!required, .span(.class("optional"), .text(" " + t("form.optional"))))),
-            .if(hint != nil, .p(.class("hint"), .id("\(name)-hint"), .text(hint ?? ""))),
+            .label(.attr("for", name), .plain(label), .if(!required, .span(.class("optional"), .plain(" " + t("form.optional"))))),
+            .if(hint != nil, .p(.class("hint"), .id("\(name)-hint"), .plain(hint ?? ""))),
             errors(name, state, t),
             .element(named: "textarea", nodes: [
                 .attr("id", name), .attr("name", name), .attr("rows", "\(rows)"), .attr("maxlength", "\(maxLength)"),
                 .flag("required", required), (state.hasError(name) ? .attr("aria-invalid", "true") : .empty),
                 ids.isEmpty ? .empty : .attr("aria-describedby", ids.joined(separator: " ")),
-                .text(state.value(name)),
+                .plain(state.value(name)),
             ]))
     }
 
@@ -118,14 +118,14 @@ enum Fields {
                        hint: String? = nil, required: Bool = false, placeholder: String? = nil) -> Node<HTML.BodyContext> {
         let current = state.value(name)
         return .div(.classes("field", state.hasError(name) ? "has-error" : ""),
-            .label(.attr("for", name), .text(label), .if(!required, .span(.class("optional"), .text(" " + t("form.optional"))))),
-            .if(hint != nil, .p(.class("hint"), .id("\(name)-hint"), .text(hint ?? ""))),
+            .label(.attr("for", name), .plain(label), .if(!required, .span(.class("optional"), .plain(" " + t("form.optional"))))),
+            .if(hint != nil, .p(.class("hint"), .id("\(name)-hint"), .plain(hint ?? ""))),
             errors(name, state, t),
             .element(named: "select", nodes: [
                 .attr("id", name), .attr("name", name), .flag("required", required), (state.hasError(name) ? .attr("aria-invalid", "true") : .empty),
-                .if(placeholder != nil, .element(named: "option", nodes: [.attr("value", ""), .text(placeholder ?? "")])),
+                .if(placeholder != nil, .element(named: "option", nodes: [.attr("value", ""), .plain(placeholder ?? "")])),
                 .forEach(options) { value, text in
-                    .element(named: "option", nodes: [.attr("value", value), .flag("selected", value == current), .text(text)])
+                    .element(named: "option", nodes: [.attr("value", value), .flag("selected", value == current), .plain(text)])
                 },
             ]))
     }
@@ -135,8 +135,8 @@ enum Fields {
                         state: FormState, _ t: Localizer, hint: String? = nil, required: Bool = false) -> Node<HTML.BodyContext> {
         let chosen = Set(state.values(name))
         return .element(named: "fieldset", nodes: [.classes("field choices", state.hasError(name) ? "has-error" : ""),
-            .element(named: "legend", nodes: [.text(legend), .if(!required, .span(.class("optional"), .text(" " + t("form.optional"))))]),
-            .if(hint != nil, .p(.class("hint"), .id("\(name)-hint"), .text(hint ?? ""))),
+            .element(named: "legend", nodes: [.plain(legend), .if(!required, .span(.class("optional"), .plain(" " + t("form.optional"))))]),
+            .if(hint != nil, .p(.class("hint"), .id("\(name)-hint"), .plain(hint ?? ""))),
             errors(name, state, t),
             .forEach(Array(options.enumerated())) { index, option in
                 let id = "\(name)-\(index)"
@@ -145,7 +145,7 @@ enum Fields {
                         Attribute<HTML.BodyContext>.attr("type", multiple ? "checkbox" : "radio"), .attr("id", id), .attr("name", name),
                         .attr("value", option.0), .flag("checked", chosen.contains(option.0)),
                     ]),
-                    .label(.attr("for", id), .text(option.1)))
+                    .label(.attr("for", id), .plain(option.1)))
             }])
     }
 
@@ -158,16 +158,16 @@ enum Fields {
                 .flag("checked", state.value(name) == "yes"), (state.hasError(name) ? .attr("aria-invalid", "true") : .empty),
                 state.hasError(name) ? .attr("aria-describedby", "\(name)-error") : .empty,
             ]),
-            .label(.attr("for", name), .text(label)))
+            .label(.attr("for", name), .plain(label)))
     }
 
     /// The list of problems at the top of a refused form, each linking to its field.
     static func summary(_ state: FormState, labels: [String: String], _ t: Localizer) -> Node<HTML.BodyContext> {
         guard !state.problems.isEmpty else { return .empty }
         return .div(.class("error-summary"), .attr("role", "alert"), .attr("tabindex", "-1"),
-            .h2(.text(t("form.summary.title"))),
+            .h2(.plain(t("form.summary.title"))),
             .ul(.forEach(state.problems) { problem in
-                .li(.a(.to("#\(problem.field)"), .text("\(labels[problem.field] ?? problem.field): \(t.message(for: problem))")))
+                .li(.a(.to("#\(problem.field)"), .plain("\(labels[problem.field] ?? problem.field): \(t.message(for: problem))")))
             }))
     }
 }

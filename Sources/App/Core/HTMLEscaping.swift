@@ -19,8 +19,21 @@ public enum HTMLEscaping {
         return out
     }
 
-    /// Text content (same escaping as attributes; safe in either place).
-    public static func text(_ text: String) -> String { attribute(text) }
+    /// Text content: `&`, `<` and `>` escaped in one linear pass over the scalars (quotes need no escaping
+    /// between tags, and entities that a person typed stay visible as typed).
+    public static func text(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for ch in text.unicodeScalars {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
 
     /// JSON placed inside `<script type="application/ld+json">`: `<` is escaped so `</script>` cannot close it.
     public static func jsonInScript(_ json: String) -> String {

@@ -38,7 +38,7 @@ struct Page {
             .head(
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
-                .element(named: "title", text: title == t("site.name") ? title : "\(title) · \(t("site.name"))"),
+                .element(named: "title", nodes: [.plain(title == t("site.name") ? title : "\(title) · \(t("site.name"))")]),
                 .meta(.name("description"), .attr("content", description)),
                 .if(canonicalURL != nil, .link(.rel(.canonical), .to(canonicalURL ?? ""))),
                 .if(noindex, .meta(.name("robots"), .content("noindex"))),
@@ -49,7 +49,7 @@ struct Page {
                 .group(jsonLD.map { .trusted($0) })
             ),
             .body(
-                .a(.class("skip-link"), .href("#main"), .text(t("nav.skip"))),
+                .a(.class("skip-link"), .href("#main"), .plain(t("nav.skip"))),
                 Self.header(ctx),
                 .main(.id("main"),
                       .if(!breadcrumbs.isEmpty, Self.breadcrumbTrail(breadcrumbs, ctx)),
@@ -69,19 +69,19 @@ struct Page {
         return .header(.class("site-header"),
             .div(.class("wrap header-row"),
                 .a(.class("brand"), .to(SiteURL.home.path),
-                   .span(.class("brand-mark"), .attr("aria-hidden", "true"), .text("+")),
-                   .span(.text(t("site.name")))),
+                   .span(.class("brand-mark"), .attr("aria-hidden", "true"), .plain("+")),
+                   .span(.plain(t("site.name")))),
                 .nav(.attr("aria-label", t("nav.label")),
                     .ul(.forEach(items) { label, url in
                         .li(.a(.to(url.path),
                                .if(ctx.path == url.path || ctx.path.hasPrefix(url.path + "/"), .attr("aria-current", "page")),
-                               .text(label)))
+                               .plain(label)))
                     })
                 ),
                 .form(.class("header-search"), .action(SiteURL.providers.path), .method(.get), .attr("role", "search"),
-                    .label(.class("visually-hidden"), .attr("for", "header-q"), .text(t("search.label"))),
+                    .label(.class("visually-hidden"), .attr("for", "header-q"), .plain(t("search.label"))),
                     .input(.type(.search), .id("header-q"), .name("q"), .attr("placeholder", t("search.placeholder")), .attr("maxlength", "\(SearchText.maxQueryLength)")),
-                    .button(.type(.submit), .text(t("search.submit")))
+                    .button(.type(.submit), .plain(t("search.submit")))
                 )
             )
         )
@@ -91,17 +91,17 @@ struct Page {
         let t = ctx.t
         return .footer(.class("site-footer"),
             .div(.class("wrap footer-grid"),
-                .div(.p(.strong(.text(t("site.name")))), .p(.text(t("footer.mission")))),
+                .div(.p(.strong(.plain(t("site.name")))), .p(.plain(t("footer.mission")))),
                 .nav(.attr("aria-label", t("footer.explore")),
                     .ul(
-                        .li(.a(.to(SiteURL.magazine.path), .text(t("nav.magazine")))),
-                        .li(.a(.to(SiteURL.procedures.path), .text(t("nav.procedures")))),
-                        .li(.a(.to(SiteURL.providers.path), .text(t("nav.providers")))),
-                        .li(.a(.to(SiteURL.howWeRank.path), .text(t("nav.howWeRank")))),
-                        .li(.a(.to(SiteURL.feed.path), .text(t("footer.feed"))))
+                        .li(.a(.to(SiteURL.magazine.path), .plain(t("nav.magazine")))),
+                        .li(.a(.to(SiteURL.procedures.path), .plain(t("nav.procedures")))),
+                        .li(.a(.to(SiteURL.providers.path), .plain(t("nav.providers")))),
+                        .li(.a(.to(SiteURL.howWeRank.path), .plain(t("nav.howWeRank")))),
+                        .li(.a(.to(SiteURL.feed.path), .plain(t("footer.feed"))))
                     )
                 ),
-                .p(.class("footer-note"), .text(t("footer.note")))
+                .p(.class("footer-note"), .plain(t("footer.note")))
             )
         )
     }
@@ -109,7 +109,7 @@ struct Page {
     static func breadcrumbTrail(_ crumbs: [(String, SiteURL?)], _ ctx: PageContext) -> Node<HTML.BodyContext> {
         .nav(.class("breadcrumbs wrap"), .attr("aria-label", ctx.t("nav.breadcrumbs")),
             .ol(.forEach(crumbs) { label, url in
-                .li(url.map { .a(.to($0.path), .text(label)) } ?? .span(.attr("aria-current", "page"), .text(label)))
+                .li(url.map { .a(.to($0.path), .plain(label)) } ?? .span(.attr("aria-current", "page"), .plain(label)))
             })
         )
     }
@@ -120,8 +120,8 @@ enum Fragments {
     /// The medical disclaimer shown on every clinical page.
     static func disclaimer(_ t: Localizer) -> Node<HTML.BodyContext> {
         .aside(.class("disclaimer"), .attr("role", "note"),
-            .h2(.class("disclaimer-title"), .text(t("disclaimer.title"))),
-            .p(.text(t("disclaimer.body"))))
+            .h2(.class("disclaimer-title"), .plain(t("disclaimer.title"))),
+            .p(.plain(t("disclaimer.body"))))
     }
 
     /// "Medically reviewed by … on …".
@@ -129,22 +129,22 @@ enum Fragments {
         guard let reviewer, let date else { return .empty }
         let who = reviewerTitle.map { "\(reviewer), \($0)" } ?? reviewer
         return .p(.class("review-line"),
-            .span(.class("badge badge-review"), .text(t("review.badge"))), .text(" "),
-            .text(t("review.line", ["reviewer": who])), .text(" "),
-            .time(.datetime(ISODate.format(date)), .text(t.date(date))))
+            .span(.class("badge badge-review"), .plain(t("review.badge"))), .plain(" "),
+            .plain(t("review.line", ["reviewer": who])), .plain(" "),
+            .time(.datetime(ISODate.format(date)), .plain(t.date(date))))
     }
 
     /// "Not sure which approach suits you?" with links to the decision aids that cover a page's procedures.
     static func decisionAids(_ aids: [(id: String, title: String)], _ t: Localizer) -> Node<HTML.BodyContext> {
         guard !aids.isEmpty else { return .empty }
         return .aside(.class("decide-callout card"),
-            .h2(.text(t("decide.callout.title"))),
-            .p(.text(t("decide.callout.body"))),
-            .ul(.class("plain-links"), .forEach(aids) { aid in .li(.a(.class("button secondary"), .to(SiteURL.decideAid(.value(aid.id)).path), .text(aid.title))) }))
+            .h2(.plain(t("decide.callout.title"))),
+            .p(.plain(t("decide.callout.body"))),
+            .ul(.class("plain-links"), .forEach(aids) { aid in .li(.a(.class("button secondary"), .to(SiteURL.decideAid(.value(aid.id)).path), .plain(aid.title))) }))
     }
 
     static func sampleBadge(_ t: Localizer) -> Node<HTML.BodyContext> {
-        .span(.class("badge badge-sample"), .attr("title", t("sample.explain")), .text(t("sample.badge")))
+        .span(.class("badge badge-sample"), .attr("title", t("sample.explain")), .plain(t("sample.badge")))
     }
 
     /// Numbered page links that keep the current query.
@@ -156,14 +156,14 @@ enum Fragments {
         let centre = min(page, pageCount)
         let window = Array(max(1, centre - 2)...min(pageCount, centre + 2))
         return .nav(.class("pagination"), .attr("aria-label", t("pagination.label")),
-            .if(page > 1, .a(.attr("rel", "prev"), .to(link(page - 1)), .text(t("pagination.previous")))),
+            .if(page > 1, .a(.attr("rel", "prev"), .to(link(page - 1)), .plain(t("pagination.previous")))),
             .forEach(window) { p in
                 p == page
-                    ? .span(.class("current"), .attr("aria-current", "page"), .text("\(p)"))
-                    : .a(.to(link(p)), .attr("aria-label", t("pagination.page", ["page": "\(p)"])), .text("\(p)"))
+                    ? .span(.class("current"), .attr("aria-current", "page"), .plain("\(p)"))
+                    : .a(.to(link(p)), .attr("aria-label", t("pagination.page", ["page": "\(p)"])), .plain("\(p)"))
             },
-            .if(page < pageCount && page >= 1, .a(.attr("rel", "next"), .to(link(page + 1)), .text(t("pagination.next")))),
-            .span(.class("pagination-summary"), .text(t("pagination.summary", ["page": "\(page)", "count": "\(pageCount)"])))
+            .if(page < pageCount && page >= 1, .a(.attr("rel", "next"), .to(link(page + 1)), .plain(t("pagination.next")))),
+            .span(.class("pagination-summary"), .plain(t("pagination.summary", ["page": "\(page)", "count": "\(pageCount)"])))
         )
     }
 }

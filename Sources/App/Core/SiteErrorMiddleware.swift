@@ -88,13 +88,13 @@ enum ErrorPage {
         default: heading = t("error.500.title")
         }
         return Page(title: heading, description: detail, canonical: nil, noindex: true, body: .div(.class("wrap narrow error-page"),
-            .p(.class("error-code"), .text("\(status.code)")),
-            .h1(.text(heading)),
-            .p(.class("lead"), .text(detail)),
+            .p(.class("error-code"), .plain("\(status.code)")),
+            .h1(.plain(heading)),
+            .p(.class("lead"), .plain(detail)),
             .ul(.class("error-links"),
-                .li(.a(.to(SiteURL.home.path), .text(t("error.links.home")))),
-                .li(.a(.to(SiteURL.magazine.path), .text(t("error.links.magazine")))),
-                .li(.a(.to(SiteURL.providers.path), .text(t("error.links.providers")))))
+                .li(.a(.to(SiteURL.home.path), .plain(t("error.links.home")))),
+                .li(.a(.to(SiteURL.magazine.path), .plain(t("error.links.magazine")))),
+                .li(.a(.to(SiteURL.providers.path), .plain(t("error.links.providers")))))
         )).render(ctx)
     }
 }

@@ -67,6 +67,18 @@ public struct FormInput: Sendable, Equatable {
     }
 }
 
+/// Limits that hold for every text a person can send, whatever the field.
+public enum TextLimits {
+    /// No single text field is longer than this many UTF-8 bytes, anywhere.
+    public static let maxFieldBytes = 64 * 1024
+
+    /// The byte limit that goes with a limit in characters: four bytes per character (the longest UTF-8 scalar,
+    /// and room for a few accents), never above `maxFieldBytes`.
+    public static func maxBytes(forCharacters characters: Int) -> Int {
+        min(characters.multipliedReportingOverflow(by: 4).overflow ? maxFieldBytes : characters * 4, maxFieldBytes)
+    }
+}
+
 /// Collects problems while reading a `FormInput`.
 public struct FormReader {
     public let input: FormInput
@@ -76,12 +88,15 @@ public struct FormReader {
 
     public mutating func fail(_ field: String, _ code: FieldProblem.Code) { problems.append(FieldProblem(field, code)) }
 
-    /// Free text up to `max` characters (line breaks normalised to `\n`).
+    /// Free text up to `max` characters and `TextLimits.maxBytes(forCharacters: max)` UTF-8 bytes (line breaks
+    /// normalised to `\n`). Bytes are checked first: one "character" can carry thousands of combining marks.
     public mutating func text(_ name: String, max: Int, required: Bool = false) -> String? {
-        guard let value = input.text(name)?.replacingOccurrences(of: "\r\n", with: "\n") else {
+        guard let raw = input.text(name) else {
             if required { fail(name, .required) }
             return nil
         }
+        guard raw.utf8.count <= TextLimits.maxBytes(forCharacters: max) else { fail(name, .tooLong(max: max)); return nil }
+        let value = raw.replacingOccurrences(of: "\r\n", with: "\n")
         guard value.count <= max else { fail(name, .tooLong(max: max)); return nil }
         guard !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) else {
             fail(name, .unknownValue); return nil

@@ -3,6 +3,7 @@ import Crypto
 import Fluent
 import SQLKit
 import Vapor
+import Domain
 
 /// What happened, for the audit trail. Never holds health data, names or email addresses: people are named by
 /// their user id, objects by their id or case reference.
@@ -110,8 +111,10 @@ enum AuditLog {
 }
 
 extension Request {
-    /// Where a request came from, for the audit trail.
+    /// Where a request came from, for the audit trail and rate limits: the socket peer, or the client named in
+    /// `X-Forwarded-For` when the peer is one of `CAREABROAD_TRUSTED_PROXIES`.
     var auditSource: String {
-        remoteAddress?.ipAddress ?? "unknown"
+        IPNetwork.client(peer: remoteAddress?.ipAddress, forwardedFor: headers[.xForwardedFor],
+                         trusted: application.config.trustedProxies) ?? "unknown"
     }
 }

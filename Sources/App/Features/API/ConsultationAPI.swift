@@ -6,7 +6,9 @@ import Domain
 /// `POST /api/v1/consultations`: the consultation request for apps and partners, with a bearer token and the
 /// same rules as the form (fields, limits, photos, consent, idempotency, rate limits).
 enum ConsultationAPI {
-    static let maxBody: ByteCount = "96mb"
+    /// What one request can legitimately hold: every photo at its largest, base64-encoded, and the answers (each
+    /// text field at most 64 KB).
+    static let maxBody = ByteCount(value: ConsultationLimits.maxPhotos * (ImageInspector.maxBytes / 3 + 1) * 4 + 2 * 1_048_576)
 
     struct PhotoDTO: Decodable {
         var filename: String?
@@ -92,7 +94,10 @@ enum ConsultationAPI {
     }
 
     @Sendable static func create(req: Request) async throws -> Response {
-        let user = try await tokenUser(req)
+        let user = try RequireBearer.user(req)
+        guard req.headers.contentType?.type == "application", req.headers.contentType?.subType == "json" else {
+            throw Abort(.unsupportedMediaType)
+        }
         guard user.roleValue == .patient else { throw Abort(.forbidden, reason: req.application.localizer("consult.staffOnly")) }
         let dto: RequestDTO
         do { dto = try req.content.decode(RequestDTO.self) } catch {
@@ -174,22 +179,21 @@ enum APITokenController {
         let items = tokens.map { (id: $0.id!, name: $0.name, created: $0.createdAt, used: $0.lastUsedAt) }
         return .html(AccountPages.shell(t("account.apiTokens.title"), lead: t("account.apiTokens.lead"), req.pageContext, .group(
             .if(created != nil, .div(.class("notice"), .attr("role", "status"),
-                .p(.text(t("account.apiTokens.created"))), .p(.code(.class("secret"), .text(created ?? ""))))),
-            items.isEmpty ? .p(.text(t("account.apiTokens.none"))) : .ul(.class("plain-links"), .forEach(items) { item in
-                .li(.text(item.name), .text(" · "), .text(t("account.apiTokens.since", ["date": t.date(item.created)])),
+                .p(.plain(t("account.apiTokens.created"))), .p(.code(.class("secret"), .plain(created ?? ""))))),
+            items.isEmpty ? .p(.plain(t("account.apiTokens.none"))) : .ul(.class("plain-links"), .forEach(items) { item in
+                .li(.plain(item.name), .plain(" · "), .plain(t("account.apiTokens.since", ["date": t.date(item.created)])),
                     Fields.form(action: SiteURL.apiTokens.path, csrf: csrf, classes: "inline", [
                         Fields.hidden("revoke", item.id),
-                        .button(.type(.submit), .class("button"), .text(t("account.apiTokens.revoke")))]))
+                        .button(.type(.submit), .class("button"), .plain(t("account.apiTokens.revoke")))]))
             }),
             Fields.form(action: SiteURL.apiTokens.path, csrf: csrf, [
                 Fields.input("name", label: t("account.apiTokens.name"), state: state, t, required: true, maxLength: 60),
-                .button(.type(.submit), .class("button primary"), .text(t("account.apiTokens.create")))])
+                .button(.type(.submit), .class("button primary"), .plain(t("account.apiTokens.create")))])
         )), status: status)
     }
 
     @Sendable static func create(req: Request) async throws -> Response {
         let form = try await req.formBody()
-        try req.verifyCSRF(form)
         let user = try req.requireUser()
         let now = req.application.clock.now()
         // Tokens are named by their digest, which cannot be used to authenticate.

@@ -53,7 +53,6 @@ enum AccountController {
 
     @Sendable static func signUp(req: Request) async throws -> Response {
         let form = try await req.formBody()
-        try req.verifyCSRF(form)
         try await RateLimiter.enforce([("sign-up:ip:\(req.auditSource)", rule(limits(req).signUpPerAddress, req))], req: req)
         var reader = FormReader(form.input)
         let name = reader.text("name", max: 100, required: true)
@@ -83,7 +82,6 @@ enum AccountController {
 
     @Sendable static func verify(req: Request) async throws -> Response {
         let form = try await req.formBody()
-        try req.verifyCSRF(form)
         let token = form.input["token"] ?? ""
         guard let userID = try await AccountService.verify(token: token, app: req.application, source: req.auditSource, on: req.db),
               let user = try await User.find(userID, on: req.db) else {
@@ -98,7 +96,6 @@ enum AccountController {
 
     @Sendable static func resendVerification(req: Request) async throws -> Response {
         let form = try await req.formBody()
-        try req.verifyCSRF(form)
         let user = try req.requireUser()
         try await RateLimiter.enforce([("verify-resend:user:\(user.id)", rule(limits(req).resetPerAddress, req))], req: req)
         if !user.emailVerified, let row = try await User.find(user.id, on: req.db) {
@@ -121,7 +118,6 @@ enum AccountController {
 
     @Sendable static func signIn(req: Request) async throws -> Response {
         let form = try await req.formBody()
-        try req.verifyCSRF(form)
         let email = EmailAddress.normalise(form.input["email"] ?? "") ?? ""
         let password = form.input["password"] ?? ""
         let next = safeNext(form.input["next"])
@@ -159,7 +155,6 @@ enum AccountController {
 
     @Sendable static func signOut(req: Request) async throws -> Response {
         let form = try await req.formBody()
-        try req.verifyCSRF(form)
         let response = redirect(SiteURL.home.path)
         if let user = req.signedIn {
             try await AuditLog.record(AuditEntry(actorUserID: user.id, actorRole: user.role.rawValue, action: "account.sign-out",
@@ -180,7 +175,6 @@ enum AccountController {
 
     @Sendable static func twoFactor(req: Request) async throws -> Response {
         let form = try await req.formBody()
-        try req.verifyCSRF(form)
         guard let pending = req.signedIn else { return redirect(SiteURL.signIn.path) }
         try await RateLimiter.enforce([("two-factor:user:\(pending.id)", rule(limits(req).signInPerAccount, req))], req: req)
         guard let user = try await User.find(pending.id, on: req.db), let sealed = user.totpSecret,
@@ -216,7 +210,6 @@ enum AccountController {
 
     @Sendable static func twoFactorSetup(req: Request) async throws -> Response {
         let form = try await req.formBody()
-        try req.verifyCSRF(form)
         guard let pending = req.signedIn else { return redirect(SiteURL.signIn.path) }
         guard !pending.totpEnabled else { return redirect(SiteURL.account.path) }
         let encoded = form.input["secret"] ?? ""
@@ -256,7 +249,6 @@ enum AccountController {
 
     @Sendable static func reset(req: Request) async throws -> Response {
         let form = try await req.formBody()
-        try req.verifyCSRF(form)
         let t = req.application.localizer
         if let token = form.input["token"] {
             let now = req.application.clock.now()
@@ -299,7 +291,6 @@ enum AccountController {
 
     @Sendable static func changePassword(req: Request) async throws -> Response {
         let form = try await req.formBody()
-        try req.verifyCSRF(form)
         let user = try req.requireUser()
         try await RateLimiter.enforce([("sign-in:email:\(emailKey(user.email))", rule(limits(req).signInPerAccount, req))], req: req)
         let current = form.input["current"] ?? ""

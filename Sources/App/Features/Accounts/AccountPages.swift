@@ -7,8 +7,8 @@ enum AccountPages {
     static func shell(_ title: String, lead: String? = nil, _ ctx: PageContext, _ content: Node<HTML.BodyContext>) -> String {
         Page(title: title, description: lead ?? title, canonical: nil, noindex: true, body:
             .div(.class("wrap narrow account-page"),
-                .h1(.text(title)),
-                .if(lead != nil, .p(.class("lead"), .text(lead ?? ""))),
+                .h1(.plain(title)),
+                .if(lead != nil, .p(.class("lead"), .plain(lead ?? ""))),
                 content)
         ).render(ctx)
     }
@@ -18,7 +18,7 @@ enum AccountPages {
     }
 
     static func submit(_ label: String) -> Node<HTML.BodyContext> {
-        .button(.type(.submit), .class("button primary"), .text(label))
+        .button(.type(.submit), .class("button primary"), .plain(label))
     }
 
     static func signUp(state: FormState, csrf: String, next: String?, _ ctx: PageContext) -> String {
@@ -36,14 +36,14 @@ enum AccountPages {
                     Fields.checkbox("terms", label: t("account.field.terms"), state: state, t)
                 ),
                 submit(t("account.signUp.submit"))),
-            .p(.text(t("account.signUp.haveAccount") + " "), .a(.to(SiteURL.signIn.path), .text(t("account.signIn.title"))))
+            .p(.plain(t("account.signUp.haveAccount") + " "), .a(.to(SiteURL.signIn.path), .plain(t("account.signIn.title"))))
         ))
     }
 
     static func signIn(state: FormState, csrf: String, next: String?, failed: Bool, _ ctx: PageContext) -> String {
         let t = ctx.t
         return shell(t("account.signIn.title"), ctx, .group(
-            .if(failed, .div(.class("error-summary"), .attr("role", "alert"), .p(.text(t("account.signIn.failed"))))),
+            .if(failed, .div(.class("error-summary"), .attr("role", "alert"), .p(.plain(t("account.signIn.failed"))))),
             form(action: SiteURL.signIn.path, csrf: csrf,
                 .if(next != nil, Fields.hidden("next", next ?? "")),
                 .group(
@@ -51,15 +51,15 @@ enum AccountPages {
                     Fields.input("password", label: t("account.field.password"), type: "password", state: state, t, required: true, autocomplete: "current-password", maxLength: PasswordPolicy.maximumLength)
                 ),
                 submit(t("account.signIn.submit"))),
-            .p(.a(.to(SiteURL.reset.path), .text(t("account.reset.link")))),
-            .p(.text(t("account.signIn.noAccount") + " "), .a(.to(SiteURL.signUp.path), .text(t("account.signUp.title"))))
+            .p(.a(.to(SiteURL.reset.path), .plain(t("account.reset.link")))),
+            .p(.plain(t("account.signIn.noAccount") + " "), .a(.to(SiteURL.signUp.path), .plain(t("account.signUp.title"))))
         ))
     }
 
     static func twoFactor(state: FormState, csrf: String, failed: Bool, _ ctx: PageContext) -> String {
         let t = ctx.t
         return shell(t("account.twoFactor.title"), lead: t("account.twoFactor.lead"), ctx, .group(
-            .if(failed, .div(.class("error-summary"), .attr("role", "alert"), .p(.text(t("account.twoFactor.failed"))))),
+            .if(failed, .div(.class("error-summary"), .attr("role", "alert"), .p(.plain(t("account.twoFactor.failed"))))),
             form(action: SiteURL.twoFactor.path, csrf: csrf,
                 Fields.input("code", label: t("account.field.code"), state: FormState(), t, required: true, autocomplete: "one-time-code", maxLength: 8,
                              extra: [.attr("inputmode", "numeric")]),
@@ -70,11 +70,11 @@ enum AccountPages {
     static func twoFactorSetup(secret: String, uri: String, csrf: String, failed: Bool, _ ctx: PageContext) -> String {
         let t = ctx.t
         return shell(t("account.twoFactorSetup.title"), lead: t("account.twoFactorSetup.lead"), ctx, .group(
-            .if(failed, .div(.class("error-summary"), .attr("role", "alert"), .p(.text(t("account.twoFactor.failed"))))),
-            .ol(.li(.text(t("account.twoFactorSetup.step1"))),
-                .li(.text(t("account.twoFactorSetup.step2")), .text(" "), .code(.class("secret"), .text(secret))),
-                .li(.text(t("account.twoFactorSetup.step3")))),
-            .p(.class("hint"), .a(.to(uri), .text(t("account.twoFactorSetup.link")))),
+            .if(failed, .div(.class("error-summary"), .attr("role", "alert"), .p(.plain(t("account.twoFactor.failed"))))),
+            .ol(.li(.plain(t("account.twoFactorSetup.step1"))),
+                .li(.plain(t("account.twoFactorSetup.step2")), .plain(" "), .code(.class("secret"), .plain(secret))),
+                .li(.plain(t("account.twoFactorSetup.step3")))),
+            .p(.class("hint"), .a(.to(uri), .plain(t("account.twoFactorSetup.link")))),
             form(action: SiteURL.twoFactorSetup.path, csrf: csrf,
                 Fields.hidden("secret", secret),
                 Fields.input("code", label: t("account.field.code"), state: FormState(), t, required: true, autocomplete: "one-time-code", maxLength: 8,
@@ -122,7 +122,7 @@ enum AccountPages {
         let t = ctx.t
         guard valid else {
             return shell(t("account.verify.invalidTitle"), lead: t("account.verify.invalid"), ctx,
-                         .p(.a(.to(SiteURL.signIn.path), .text(t("account.signIn.title")))))
+                         .p(.a(.to(SiteURL.signIn.path), .plain(t("account.signIn.title")))))
         }
         return shell(t("account.verify.title"), lead: t("account.verify.lead"), ctx,
             form(action: SiteURL.verify.path, csrf: csrf, Fields.hidden("token", token), submit(t("account.verify.submit"))))
@@ -131,8 +131,8 @@ enum AccountPages {
     /// "Check your email" and similar notices.
     static func notice(_ title: String, _ body: String, _ ctx: PageContext, links: [(String, String)] = []) -> String {
         shell(title, ctx, .group(
-            .p(.class("lead"), .text(body)),
-            .ul(.class("plain-links"), .forEach(links) { label, href in .li(.a(.to(href), .text(label))) })))
+            .p(.class("lead"), .plain(body)),
+            .ul(.class("plain-links"), .forEach(links) { label, href in .li(.a(.to(href), .plain(label))) })))
     }
 
     /// The account home: who is signed in and what they can do.
@@ -151,10 +151,10 @@ enum AccountPages {
         links.append((t("account.home.data"), SiteURL.accountDelete.path))
         return shell(t("account.home.title"), lead: t("account.home.lead", ["name": user.displayName]), ctx, .group(
             .if(!user.emailVerified, .group(
-                .p(.class("notice"), .text(t("account.home.unverified"))),
+                .p(.class("notice"), .plain(t("account.home.unverified"))),
                 form(action: SiteURL.resendVerification.path, csrf: csrf, submit(t("account.home.resend"))))),
-            .ul(.class("plain-links"), .forEach(links) { label, href in .li(.a(.to(href), .text(label))) }),
-            form(action: SiteURL.signOut.path, csrf: csrf, .button(.type(.submit), .class("button"), .text(t("account.signOut"))))
+            .ul(.class("plain-links"), .forEach(links) { label, href in .li(.a(.to(href), .plain(label))) }),
+            form(action: SiteURL.signOut.path, csrf: csrf, .button(.type(.submit), .class("button"), .plain(t("account.signOut"))))
         ))
     }
 }

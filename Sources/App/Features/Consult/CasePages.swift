@@ -14,24 +14,24 @@ enum CasePages {
     }
 
     static func statusBadge(_ status: CaseStatus, _ t: Localizer) -> Node<HTML.BodyContext> {
-        .span(.classes("badge", "status-\(status.rawValue)"), .text(t("case.status.\(status.rawValue)")))
+        .span(.classes("badge", "status-\(status.rawValue)"), .plain(t("case.status.\(status.rawValue)")))
     }
 
     static func patientIndex(_ items: [ListItem], user: SignedInUser, _ ctx: PageContext) -> String {
         let t = ctx.t
         return Page(title: t("cases.title"), description: t("cases.title"), canonical: nil, noindex: true, body:
             .div(.class("wrap"),
-                .h1(.text(t("cases.title"))),
-                .if(!user.emailVerified, .p(.class("notice"), .text(t("cases.unverified")))),
+                .h1(.plain(t("cases.title"))),
+                .if(!user.emailVerified, .p(.class("notice"), .plain(t("cases.unverified")))),
                 items.isEmpty
-                    ? .p(.class("lead"), .text(t("cases.empty")), .text(" "), .a(.to(SiteURL.providers.path), .text(t("cases.findProvider"))))
+                    ? .p(.class("lead"), .plain(t("cases.empty")), .plain(" "), .a(.to(SiteURL.providers.path), .plain(t("cases.findProvider"))))
                     : .table(.class("cases"),
-                        .thead(.tr(.th(.text(t("cases.col.reference"))), .th(.text(t("cases.col.provider"))), .th(.text(t("cases.col.procedures"))),
-                                   .th(.text(t("cases.col.status"))), .th(.text(t("cases.col.updated"))))),
+                        .thead(.tr(.th(.plain(t("cases.col.reference"))), .th(.plain(t("cases.col.provider"))), .th(.plain(t("cases.col.procedures"))),
+                                   .th(.plain(t("cases.col.status"))), .th(.plain(t("cases.col.updated"))))),
                         .tbody(.forEach(items) { item in
-                            .tr(.td(.a(.to(SiteURL.caseShow(.value(item.reference)).path), .text(item.reference))),
-                                .td(.text(item.providerName)), .td(.text(item.procedures.joined(separator: ", "))),
-                                .td(statusBadge(item.status, t)), .td(.text(t.date(item.updatedAt))))
+                            .tr(.td(.a(.to(SiteURL.caseShow(.value(item.reference)).path), .plain(item.reference))),
+                                .td(.plain(item.providerName)), .td(.plain(item.procedures.joined(separator: ", "))),
+                                .td(statusBadge(item.status, t)), .td(.plain(t.date(item.updatedAt))))
                         }))
             )).render(ctx)
     }
@@ -39,11 +39,11 @@ enum CasePages {
     /// The request as submitted: every answer, labelled.
     static func answers(_ d: CaseDetail, _ t: Localizer) -> Node<HTML.BodyContext> {
         guard let r = d.payload?.request else {
-            return .section(.class("case-answers"), .h2(.text(t("case.request"))), .p(.class("notice"), .text(t("case.erased"))))
+            return .section(.class("case-answers"), .h2(.plain(t("case.request"))), .p(.class("notice"), .plain(t("case.erased"))))
         }
         func row(_ key: String, _ value: String?) -> Node<HTML.BodyContext> {
-            .div(.class("answer"), .element(named: "dt", nodes: [.text(t("consult.field.\(key)"))]),
-                 .element(named: "dd", nodes: [.text((value?.isEmpty ?? true) ? t("case.notGiven") : value!)]))
+            .div(.class("answer"), .element(named: "dt", nodes: [.plain(t("consult.field.\(key)"))]),
+                 .element(named: "dd", nodes: [.plain((value?.isEmpty ?? true) ? t("case.notGiven") : value!)]))
         }
         let budget: String? = {
             switch (r.budgetMin, r.budgetMax) {
@@ -53,7 +53,7 @@ enum CasePages {
         }()
         let travel: String? = (r.travelFrom == nil && r.travelTo == nil) ? nil : "\(r.travelFrom ?? "–") → \(r.travelTo ?? "–")"
         return .section(.class("case-answers"),
-            .h2(.text(t("case.request"))),
+            .h2(.plain(t("case.request"))),
             .element(named: "dl", nodes: [
                 row("procedures", d.procedures.map(\.name).joined(separator: ", ")),
                 row("concerns", r.concerns), row("goals", r.goals),
@@ -71,19 +71,19 @@ enum CasePages {
 
     static func timeline(_ d: CaseDetail, _ t: Localizer) -> Node<HTML.BodyContext> {
         .section(.class("timeline"),
-            .h2(.text(t("case.timeline"))),
+            .h2(.plain(t("case.timeline"))),
             .ol(.forEach(d.events) { e in
                 .li(.classes("event", e.byPatient ? "by-patient" : "by-provider"),
-                    .time(.datetime(ISO8601DateFormatter().string(from: e.at)), .text(t.date(e.at))), .text(" · "),
-                    .strong(.text(t("case.event.\(e.kind)"))), .text(" · "), statusBadge(e.status, t),
-                    .if(e.note != nil, .blockquote(.class("note"), .p(.text(e.note ?? "")))))
+                    .time(.datetime(ISO8601DateFormatter().string(from: e.at)), .plain(t.date(e.at))), .plain(" · "),
+                    .strong(.plain(t("case.event.\(e.kind)"))), .plain(" · "), statusBadge(e.status, t),
+                    .if(e.note != nil, .blockquote(.class("note"), .p(.plain(e.note ?? "")))))
             }))
     }
 
     static func photos(_ d: CaseDetail, link: (String) -> String, _ t: Localizer) -> Node<HTML.BodyContext> {
-        guard !d.photos.isEmpty else { return .p(.class("hint"), .text(t("case.noPhotos"))) }
+        guard !d.photos.isEmpty else { return .p(.class("hint"), .plain(t("case.noPhotos"))) }
         return .section(.class("case-photos"),
-            .h2(.text(t("case.photos"))),
+            .h2(.plain(t("case.photos"))),
             .ul(.class("photo-grid"), .forEach(d.photos) { p in
                 .li(.a(.to(link(p.id)),
                        .img(.attr("src", link(p.id)), .attr("alt", t("case.photoAlt", ["n": "\(p.position)"])), .attr("loading", "lazy"), .attr("width", "240"))))
@@ -96,26 +96,26 @@ enum CasePages {
         return Page(title: t("case.title", ["reference": d.reference]), description: t("case.title", ["reference": d.reference]),
                     canonical: nil, noindex: true, body:
             .div(.class("wrap case-page"),
-                .p(.class("eyebrow"), .a(.to(SiteURL.cases.path), .text(t("cases.title")))),
-                .h1(.text(t("case.title", ["reference": d.reference]))),
-                .p(.class("lead"), .text(t("case.sentTo", ["provider": d.providerName])), .text(" "), statusBadge(d.status, t)),
-                .p(.class("status-explain"), .text(t("case.explain.\(d.status.rawValue)"))),
+                .p(.class("eyebrow"), .a(.to(SiteURL.cases.path), .plain(t("cases.title")))),
+                .h1(.plain(t("case.title", ["reference": d.reference]))),
+                .p(.class("lead"), .plain(t("case.sentTo", ["provider": d.providerName])), .plain(" "), statusBadge(d.status, t)),
+                .p(.class("status-explain"), .plain(t("case.explain.\(d.status.rawValue)"))),
                 .if(d.status == .infoRequested, .section(.class("reply"),
-                    .h2(.text(t("case.reply.title"))),
-                    .if(question != nil, .blockquote(.class("note"), .p(.text(question ?? "")))),
+                    .h2(.plain(t("case.reply.title"))),
+                    .if(question != nil, .blockquote(.class("note"), .p(.plain(question ?? "")))),
                     Fields.summary(state, labels: ["answer": t("case.reply.field")], t),
                     Fields.form(action: SiteURL.caseReply(.value(d.reference)).path, csrf: csrf, [
                         Fields.textarea("answer", label: t("case.reply.field"), state: state, t, required: true, maxLength: ConsultationLimits.longText),
-                        .button(.type(.submit), .class("button primary"), .text(t("case.reply.submit")))]))),
+                        .button(.type(.submit), .class("button primary"), .plain(t("case.reply.submit")))]))),
                 timeline(d, t),
                 answers(d, t),
                 photos(d, link: { SiteURL.casePhoto(case: .value(d.reference), photo: .value($0)).path }, t),
                 .if(d.status != .withdrawn, .section(.class("withdraw"),
-                    .h2(.text(t("case.withdraw.title"))),
-                    .p(.text(t("case.withdraw.body"))),
+                    .h2(.plain(t("case.withdraw.title"))),
+                    .p(.plain(t("case.withdraw.body"))),
                     Fields.form(action: SiteURL.caseWithdraw(.value(d.reference)).path, csrf: csrf, [
                         Fields.checkbox("confirm", label: t("case.withdraw.confirm"), state: state, t),
-                        .button(.type(.submit), .class("button danger"), .text(t("case.withdraw.submit")))]))),
+                        .button(.type(.submit), .class("button danger"), .plain(t("case.withdraw.submit")))]))),
                 Fragments.disclaimer(t)
             )).render(ctx)
     }
@@ -142,30 +142,30 @@ enum CasePages {
         let pageCount = max(1, (total + pageSize - 1) / pageSize)
         return Page(title: t("inbox.title"), description: t("inbox.title"), canonical: nil, noindex: true, body:
             .div(.class("wrap inbox"),
-                .h1(.text(t("inbox.title"))),
+                .h1(.plain(t("inbox.title"))),
                 .form(.class("filters"), .method(.get), .action(SiteURL.inbox.path),
-                    .div(.class("field"), .label(.attr("for", "status"), .text(t("inbox.filter.status"))),
+                    .div(.class("field"), .label(.attr("for", "status"), .plain(t("inbox.filter.status"))),
                         .select(.id("status"), .attr("name", "status"),
                             .choice("", t("inbox.filter.any"), selected: filters.status == nil),
                             .forEach(statuses) { .choice($0.rawValue, t("case.status.\($0.rawValue)"), selected: filters.status == $0 ) })),
-                    .div(.class("field"), .label(.attr("for", "procedure"), .text(t("inbox.filter.procedure"))),
+                    .div(.class("field"), .label(.attr("for", "procedure"), .plain(t("inbox.filter.procedure"))),
                         .select(.id("procedure"), .attr("name", "procedure"),
                             .choice("", t("inbox.filter.any"), selected: filters.procedure == nil),
                             .forEach(procedures) { .choice($0.0, $0.1, selected: filters.procedure == $0.0) })),
-                    .div(.class("field"), .label(.attr("for", "from"), .text(t("inbox.filter.from"))),
+                    .div(.class("field"), .label(.attr("for", "from"), .plain(t("inbox.filter.from"))),
                         .input(.type(.date), .id("from"), .name("from"), .attr("value", filters.from.map(ISODate.format) ?? ""))),
-                    .div(.class("field"), .label(.attr("for", "to"), .text(t("inbox.filter.to"))),
+                    .div(.class("field"), .label(.attr("for", "to"), .plain(t("inbox.filter.to"))),
                         .input(.type(.date), .id("to"), .name("to"), .attr("value", filters.to.map(ISODate.format) ?? ""))),
-                    .button(.type(.submit), .class("button"), .text(t("inbox.filter.apply")))),
-                .p(.class("result-count"), .text(t.count("inbox.count", total))),
-                items.isEmpty ? .p(.class("lead"), .text(t("inbox.empty"))) :
+                    .button(.type(.submit), .class("button"), .plain(t("inbox.filter.apply")))),
+                .p(.class("result-count"), .plain(t.count("inbox.count", total))),
+                items.isEmpty ? .p(.class("lead"), .plain(t("inbox.empty"))) :
                     .table(.class("cases"),
-                        .thead(.tr(.th(.text(t("cases.col.reference"))), .th(.text(t("cases.col.procedures"))),
-                                   .th(.text(t("cases.col.status"))), .th(.text(t("cases.col.received"))))),
+                        .thead(.tr(.th(.plain(t("cases.col.reference"))), .th(.plain(t("cases.col.procedures"))),
+                                   .th(.plain(t("cases.col.status"))), .th(.plain(t("cases.col.received"))))),
                         .tbody(.forEach(items) { item in
-                            .tr(.td(.a(.to(SiteURL.inboxCase(.value(item.reference)).path), .text(item.reference))),
-                                .td(.text(item.procedures.joined(separator: ", "))),
-                                .td(statusBadge(item.status, t)), .td(.text(t.date(item.createdAt))))
+                            .tr(.td(.a(.to(SiteURL.inboxCase(.value(item.reference)).path), .plain(item.reference))),
+                                .td(.plain(item.procedures.joined(separator: ", "))),
+                                .td(statusBadge(item.status, t)), .td(.plain(t.date(item.createdAt))))
                         })),
                 Fragments.pagination(base: .inbox, query: query, page: filters.page, pageCount: pageCount, t)
             )).render(ctx)
@@ -176,11 +176,11 @@ enum CasePages {
         let actions: [CaseAction] = [.markInReview, .requestInfo, .decline].filter { $0.apply(to: d.status) != nil }
         return Page(title: t("inbox.case.title", ["reference": d.reference]), description: d.reference, canonical: nil, noindex: true, body:
             .div(.class("wrap case-page"),
-                .p(.class("eyebrow"), .a(.to(SiteURL.inbox.path), .text(t("inbox.title")))),
-                .h1(.text(t("inbox.case.title", ["reference": d.reference]))),
-                .p(.class("lead"), .text(t("inbox.case.from", ["name": d.payload?.patientName ?? t("case.erasedName"), "date": t.date(d.createdAt)])), .text(" "), statusBadge(d.status, t)),
+                .p(.class("eyebrow"), .a(.to(SiteURL.inbox.path), .plain(t("inbox.title")))),
+                .h1(.plain(t("inbox.case.title", ["reference": d.reference]))),
+                .p(.class("lead"), .plain(t("inbox.case.from", ["name": d.payload?.patientName ?? t("case.erasedName"), "date": t.date(d.createdAt)])), .plain(" "), statusBadge(d.status, t)),
                 .if(!actions.isEmpty, .section(.class("actions"),
-                    .h2(.text(t("inbox.actions"))),
+                    .h2(.plain(t("inbox.actions"))),
                     Fields.summary(state, labels: ["note": t("inbox.note")], t),
                     .forEach(actions) { action in
                         Fields.form(action: SiteURL.inboxAction(.value(d.reference)).path, csrf: csrf, classes: "action-form", [
@@ -188,7 +188,7 @@ enum CasePages {
                             .if(action != .markInReview,
                                 Fields.textarea("note", label: t("inbox.note.\(action.rawValue)"), state: state, t, required: true,
                                                 maxLength: ConsultationLimits.longText, rows: 3)),
-                            .button(.type(.submit), .class(action == .decline ? "button danger" : "button primary"), .text(t("inbox.action.\(action.rawValue)")))])
+                            .button(.type(.submit), .class(action == .decline ? "button danger" : "button primary"), .plain(t("inbox.action.\(action.rawValue)")))])
                     })),
                 answers(d, t),
                 photos(d, link: { SiteURL.inboxPhoto(case: .value(d.reference), photo: .value($0)).path }, t),

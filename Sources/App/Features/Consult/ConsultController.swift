@@ -49,8 +49,7 @@ enum ConsultController {
 
     @Sendable static func submit(req: Request) async throws -> Response {
         let target = try await target(req)
-        let form = try await req.formBody(maxTextLength: 128 * 1024)
-        try req.verifyCSRF(form)
+        let form = try await req.formBody()
         try refuseStaff(req)
         var input = form.input
         let step = ConsultationStep(rawValue: Int(input["step"] ?? "") ?? 1) ?? .treatment

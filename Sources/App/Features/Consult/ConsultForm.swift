@@ -29,31 +29,31 @@ enum ConsultForm {
         let action = SiteURL.consult(.value(m.target.slug)).path
         let steps = ConsultationStep.allCases
         let body: Node<HTML.BodyContext> = .div(.class("wrap narrow consult-form"),
-            .p(.class("eyebrow"), .text(t("consult.form.eyebrow"))),
-            .h1(.text(t("consult.form.title", ["name": m.target.name]))),
-            .p(.class("lead"), .text(t("consult.privacy"))),
+            .p(.class("eyebrow"), .plain(t("consult.form.eyebrow"))),
+            .h1(.plain(t("consult.form.title", ["name": m.target.name]))),
+            .p(.class("lead"), .plain(t("consult.privacy"))),
             .ol(.class("form-steps"), .attr("aria-label", t("consult.form.progress")),
                 .forEach(steps) { s in
                     .li(.classes(s == m.step ? "current" : "", s < m.step ? "done" : ""),
                         s == m.step ? .attr("aria-current", "step") : .empty,
-                        .text(t("consult.step.\(s.rawValue)")))
+                        .plain(t("consult.step.\(s.rawValue)")))
                 }),
             Fields.summary(m.state, labels: labels, t),
-            .if(m.photosLost, .p(.class("notice"), .attr("role", "status"), .text(t("consult.photos.again")))),
+            .if(m.photosLost, .p(.class("notice"), .attr("role", "status"), .plain(t("consult.photos.again")))),
             Fields.form(action: action, csrf: m.csrf, multipart: m.step == .review, [
                 Fields.hidden("step", "\(m.step.rawValue)"),
                 Fields.hidden("idempotency_key", m.state.value("idempotency_key")),
                 .group(hiddenAnswers(excluding: m.step, m.state)),
-                .element(named: "h2", nodes: [.text(t("consult.step.\(m.step.rawValue)"))]),
+                .element(named: "h2", nodes: [.plain(t("consult.step.\(m.step.rawValue)"))]),
                 .group(stepFields(m, labels, t)),
                 .div(.class("form-actions"),
-                    .if(m.step.previous != nil, .button(.type(.submit), .name("go"), .value("back"), .class("button"), .text(t("consult.back")))),
+                    .if(m.step.previous != nil, .button(.type(.submit), .name("go"), .value("back"), .class("button"), .plain(t("consult.back")))),
                     m.step == .review
-                        ? .button(.type(.submit), .name("go"), .value("submit"), .class("button primary"), .text(t("consult.submit")))
-                        : .button(.type(.submit), .name("go"), .value("next"), .class("button primary"), .text(t("consult.next")))
+                        ? .button(.type(.submit), .name("go"), .value("submit"), .class("button primary"), .plain(t("consult.submit")))
+                        : .button(.type(.submit), .name("go"), .value("next"), .class("button primary"), .plain(t("consult.next")))
                 ),
             ]),
-            .p(.class("fine-print"), .text(t("consult.form.never")))
+            .p(.class("fine-print"), .plain(t("consult.form.never")))
         )
         return Page(title: t("consult.form.title", ["name": m.target.name]), description: t("consult.privacy"), canonical: nil,
                     noindex: true, body: body).render(ctx)
@@ -89,7 +89,7 @@ enum ConsultForm {
             ]
         case .health:
             return [
-                .p(.class("hint"), .text(t("consult.health.intro"))),
+                .p(.class("hint"), .plain(t("consult.health.intro"))),
                 Fields.textarea("conditions", label: labels["conditions"]!, state: s, t, hint: t("consult.hint.conditions"), maxLength: L.mediumText, rows: 3),
                 Fields.textarea("medications", label: labels["medications"]!, state: s, t, hint: t("consult.hint.medications"), maxLength: L.mediumText, rows: 3),
                 Fields.choices("blood_thinners", legend: labels["blood_thinners"]!, options: options(ConsultationRequest.YesNo.self, "consult.yesno", t), state: s, t,
@@ -124,8 +124,8 @@ enum ConsultForm {
         case .review:
             var nodes: [Node<HTML.BodyContext>] = [
                 .div(.classes("field", s.hasError("photos") ? "has-error" : ""),
-                    .label(.attr("for", "photos"), .text(labels["photos"]!), .span(.class("optional"), .text(" " + t("form.optional")))),
-                    .p(.class("hint"), .id("photos-hint"), .text(t("consult.hint.photos", ["max": "\(L.maxPhotos)"]))),
+                    .label(.attr("for", "photos"), .plain(labels["photos"]!), .span(.class("optional"), .plain(" " + t("form.optional")))),
+                    .p(.class("hint"), .id("photos-hint"), .plain(t("consult.hint.photos", ["max": "\(L.maxPhotos)"]))),
                     Fields.errors("photos", s, t),
                     .selfClosedElement(named: "input", attributes: [
                         Attribute<HTML.BodyContext>.attr("type", "file"), .attr("id", "photos"), .attr("name", "photos"),
@@ -134,8 +134,8 @@ enum ConsultForm {
             ]
             if !m.signedInPatient {
                 nodes += [
-                    .h3(.text(t("consult.account.title"))),
-                    .p(.class("hint"), .text(t("consult.account.hint"))),
+                    .h3(.plain(t("consult.account.title"))),
+                    .p(.class("hint"), .plain(t("consult.account.hint"))),
                     Fields.input("name", label: labels["name"]!, state: s, t, required: true, autocomplete: "name", maxLength: 100),
                     Fields.input("email", label: labels["email"]!, type: "email", state: s, t, required: true, autocomplete: "email", maxLength: EmailAddress.maxLength),
                     Fields.input("password", label: labels["password"]!, type: "password", state: s, t, hint: t("account.password.hint"),
@@ -143,8 +143,8 @@ enum ConsultForm {
                 ]
             }
             nodes += [
-                .h3(.text(t("consult.consent.title"))),
-                .p(.class("hint"), .text(t("consult.consent.intro", ["version": ConsentTerms.version]))),
+                .h3(.plain(t("consult.consent.title"))),
+                .p(.class("hint"), .plain(t("consult.consent.intro", ["version": ConsentTerms.version]))),
                 Fields.checkbox("consent_health", label: t(ConsentTerms.healthKey, ["provider": m.target.name]), state: s, t),
                 Fields.checkbox("consent_share", label: t(ConsentTerms.shareKey, ["provider": m.target.name]), state: s, t),
                 Fields.checkbox("terms", label: t("consult.terms"), state: s, t),
@@ -158,10 +158,10 @@ enum ConsultForm {
         let t = ctx.t
         return Page(title: t("consult.received.title"), description: t("consult.received.title"), canonical: nil, noindex: true, body:
             .div(.class("wrap narrow"),
-                .h1(.text(t("consult.received.title"))),
-                .p(.class("lead"), .text(t("consult.received.body"))),
-                .p(.text(t("consult.received.reference")), .text(" "), .strong(.class("reference"), .text(reference))),
-                .if(showMailbox, .p(.a(.to(SiteURL.devMailbox.path), .class("dev-only"), .text(t("consult.received.devMailbox")))))
+                .h1(.plain(t("consult.received.title"))),
+                .p(.class("lead"), .plain(t("consult.received.body"))),
+                .p(.plain(t("consult.received.reference")), .plain(" "), .strong(.class("reference"), .plain(reference))),
+                .if(showMailbox, .p(.a(.to(SiteURL.devMailbox.path), .class("dev-only"), .plain(t("consult.received.devMailbox")))))
             )).render(ctx)
     }
 }

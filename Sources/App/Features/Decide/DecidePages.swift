@@ -9,13 +9,13 @@ enum DecidePages {
         return Page(title: t("decide.index.title"), description: t("decide.index.lead"), canonical: .decide,
                     breadcrumbs: [(t("nav.home"), .home), (t("decide.index.title"), nil)], body:
             .div(.class("wrap"),
-                .h1(.text(t("decide.index.title"))),
-                .p(.class("lead"), .text(t("decide.index.lead"))),
+                .h1(.plain(t("decide.index.title"))),
+                .p(.class("lead"), .plain(t("decide.index.lead"))),
                 .ul(.class("cards"), .forEach(aids) { aid in
                     .li(.article(.class("card"),
-                        .h2(.a(.to(SiteURL.decideAid(.value(aid.id)).path), .text(aid.title))),
-                        .p(.text(aid.summary)),
-                        .p(.a(.class("button"), .to(SiteURL.decideAid(.value(aid.id)).path), .text(t("decide.start"))))))
+                        .h2(.a(.to(SiteURL.decideAid(.value(aid.id)).path), .plain(aid.title))),
+                        .p(.plain(aid.summary)),
+                        .p(.a(.class("button"), .to(SiteURL.decideAid(.value(aid.id)).path), .plain(t("decide.start"))))))
                 }),
                 Fragments.disclaimer(t))
         ).render(ctx)
@@ -50,9 +50,9 @@ enum DecidePages {
         return Page(title: aid.title, description: aid.summary, canonical: .decideAid(.value(aid.id)),
                     breadcrumbs: [(t("nav.home"), .home), (t("decide.index.title"), .decide), (aid.title, nil)], body:
             .div(.class("wrap narrow decide"),
-                .p(.class("eyebrow"), .text(t("decide.progress", ["n": "\(index + 1)", "count": "\(aid.questions.count)"]))),
-                .h1(.text(aid.title)),
-                .if(index == 0, .p(.class("lead"), .text(aid.summary))),
+                .p(.class("eyebrow"), .plain(t("decide.progress", ["n": "\(index + 1)", "count": "\(aid.questions.count)"]))),
+                .h1(.plain(aid.title)),
+                .if(index == 0, .p(.class("lead"), .plain(aid.summary))),
                 .element(named: "progress", nodes: [.attr("max", "\(aid.questions.count)"), .attr("value", "\(index + 1)"),
                                                     .attr("aria-label", t("decide.progress", ["n": "\(index + 1)", "count": "\(aid.questions.count)"]))]),
                 Fields.form(action: SiteURL.decideAid(.value(aid.id)).path, csrf: csrf, [
@@ -60,11 +60,11 @@ enum DecidePages {
                     .group(hiddenAnswers(aid, input, except: q.id)),
                     control,
                     .div(.class("form-actions"),
-                        .if(index > 0, .button(.type(.submit), .name("go"), .value("back"), .class("button"), .text(t("consult.back")))),
+                        .if(index > 0, .button(.type(.submit), .name("go"), .value("back"), .class("button"), .plain(t("consult.back")))),
                         .button(.type(.submit), .name("go"), .value(last ? "result" : "next"), .class("button primary"),
-                                .text(last ? t("decide.seeResult") : t("consult.next")))),
+                                .plain(last ? t("decide.seeResult") : t("consult.next")))),
                 ]),
-                .p(.class("fine-print"), .text(t("decide.never"))))
+                .p(.class("fine-print"), .plain(t("decide.never"))))
         ).render(ctx)
     }
 
@@ -79,35 +79,35 @@ enum DecidePages {
             let e = option.expectations
             let match = providers.first { $0.option == r.option }
             return .section(.classes("decide-option", "fit-\(r.fit.rawValue)"),
-                .h3(.text(option.name), .text(" "), .span(.classes("badge", "fit-badge-\(r.fit.rawValue)"), .text(t("decide.fit.\(r.fit.rawValue)")))),
-                .p(.text(option.summary)),
-                .h4(.text(t("decide.why"))),
-                .ul(.forEach(r.reasons) { .li(.text($0)) }),
+                .h3(.plain(option.name), .plain(" "), .span(.classes("badge", "fit-badge-\(r.fit.rawValue)"), .plain(t("decide.fit.\(r.fit.rawValue)")))),
+                .p(.plain(option.summary)),
+                .h4(.plain(t("decide.why"))),
+                .ul(.forEach(r.reasons) { .li(.plain($0)) }),
                 .if(r.fit != .notAFit && r.option != aid.fallbackOption, .element(named: "dl", nodes: [.class("expectations"),
-                    .div(.element(named: "dt", nodes: [.text(t("decide.how"))]), .element(named: "dd", nodes: [.text(e.how)])),
-                    .div(.element(named: "dt", nodes: [.text(t("decide.recovery"))]), .element(named: "dd", nodes: [.text(e.recovery)])),
-                    .div(.element(named: "dt", nodes: [.text(t("decide.resultsShow"))]), .element(named: "dd", nodes: [.text(e.resultsShow)])),
-                    .div(.element(named: "dt", nodes: [.text(t("decide.lasts"))]), .element(named: "dd", nodes: [.text(e.lasts)])),
-                    .div(.element(named: "dt", nodes: [.text(t("decide.cannotDo"))]), .element(named: "dd", nodes: [.text(e.cannotDo)])),
+                    .div(.element(named: "dt", nodes: [.plain(t("decide.how"))]), .element(named: "dd", nodes: [.plain(e.how)])),
+                    .div(.element(named: "dt", nodes: [.plain(t("decide.recovery"))]), .element(named: "dd", nodes: [.plain(e.recovery)])),
+                    .div(.element(named: "dt", nodes: [.plain(t("decide.resultsShow"))]), .element(named: "dd", nodes: [.plain(e.resultsShow)])),
+                    .div(.element(named: "dt", nodes: [.plain(t("decide.lasts"))]), .element(named: "dd", nodes: [.plain(e.lasts)])),
+                    .div(.element(named: "dt", nodes: [.plain(t("decide.cannotDo"))]), .element(named: "dd", nodes: [.plain(e.cannotDo)])),
                 ])),
                 .if(r.fit != .notAFit, .p(.forEach(option.procedures) { slug in
-                    .a(.class("chip"), .to(SiteURL.procedure(.value(slug)).path), .text(t("decide.guide", ["name": procedureNames[slug] ?? slug])))
+                    .a(.class("chip"), .to(SiteURL.procedure(.value(slug)).path), .plain(t("decide.guide", ["name": procedureNames[slug] ?? slug])))
                 })),
                 .if(match != nil, .div(.class("decide-providers"),
-                    .h4(.text(t.count("decide.providers", match?.total ?? 0))),
+                    .h4(.plain(t.count("decide.providers", match?.total ?? 0))),
                     .ul(.class("cards"), .forEach(match?.cards ?? []) { card in
                         .li(.article(.class("card provider-card"),
-                            .h5(.a(.to(SiteURL.provider(.value(card.slug)).path), .text(card.name))),
-                            .p(.class("muted"), .text([card.city, card.country.map { t.country($0) }].compactMap { $0 }.joined(separator: ", "))),
+                            .h5(.a(.to(SiteURL.provider(.value(card.slug)).path), .plain(card.name))),
+                            .p(.class("muted"), .plain([card.city, card.country.map { t.country($0) }].compactMap { $0 }.joined(separator: ", "))),
                             .if(card.isSample, Fragments.sampleBadge(t)),
                             Fields.form(action: SiteURL.consult(.value(card.slug)).path, csrf: csrf, [
                                 Fields.hidden("go", "start"),
                                 Fields.hidden("procedures", match?.procedure ?? ""),
                                 Fields.hidden("prepared_with", summary),
-                                .button(.type(.submit), .class("button secondary"), .text(t("consult.cta")))])))
+                                .button(.type(.submit), .class("button secondary"), .plain(t("consult.cta")))])))
                     }),
                     .p(.a(.to(SiteURL.providers.path(query: [("procedure", match?.procedure ?? "")] + (country.map { [("country", $0)] } ?? []) + (language.map { [("language", $0)] } ?? []))),
-                          .text(t("decide.allProviders"))))))
+                          .plain(t("decide.allProviders"))))))
             )
         }
         let reviewed = ISODate.parse(aid.reviewedOn)
@@ -119,30 +119,30 @@ enum DecidePages {
                     breadcrumbs: [(t("nav.home"), .home), (t("decide.index.title"), .decide), (aid.title, .decideAid(.value(aid.id))), (t("decide.result.short"), nil)],
                     noindex: true, body:
             .div(.class("wrap narrow decide-result"),
-                .h1(.text(t("decide.result.title", ["aid": aid.title]))),
-                .p(.class("lead"), .text(t("decide.result.lead"))),
+                .h1(.plain(t("decide.result.title", ["aid": aid.title]))),
+                .p(.class("lead"), .plain(t("decide.result.lead"))),
                 Fragments.review(reviewer: aid.reviewedBy, reviewerTitle: nil, date: reviewed, t),
                 .if(!result.cautions.isEmpty, .aside(.class("cautions notice"), .attr("role", "note"),
-                    .h2(.text(t("decide.result.cautions"))),
-                    .ul(.forEach(result.cautions) { .li(.text($0.text)) }))),
+                    .h2(.plain(t("decide.result.cautions"))),
+                    .ul(.forEach(result.cautions) { .li(.plain($0.text)) }))),
                 .forEach(result.options) { optionSection($0) },
                 .section(.class("decide-filter"),
-                    .h2(.text(t("decide.filter.title"))),
+                    .h2(.plain(t("decide.filter.title"))),
                     Fields.form(action: SiteURL.decideAid(.value(aid.id)).path, csrf: csrf, classes: "filters", answerFields + [
                         Fields.hidden("go", "result"),
                         Fields.select("country", label: t("filter.country"), options: countries, state: state, t, placeholder: t("inbox.filter.any")),
                         Fields.select("language", label: t("filter.language"), options: languages, state: state, t, placeholder: t("inbox.filter.any")),
-                        .button(.type(.submit), .class("button"), .text(t("decide.filter.apply")))])),
+                        .button(.type(.submit), .class("button"), .plain(t("decide.filter.apply")))])),
                 .section(.class("decide-back"),
                     Fields.form(action: SiteURL.decideAid(.value(aid.id)).path, csrf: csrf, answerFields + [
-                        .button(.type(.submit), .name("go"), .value("back"), .class("button"), .text(t("decide.change")))])),
+                        .button(.type(.submit), .name("go"), .value("back"), .class("button"), .plain(t("decide.change")))])),
                 .section(.class("sources"),
-                    .h2(.text(t("decide.sources"))),
+                    .h2(.plain(t("decide.sources"))),
                     .ul(.forEach(aid.sources) { s in
-                        .li(.text(s.title), .text(s.publisher.map { " — \($0)" } ?? ""), .text(s.year.map { " (\($0))" } ?? ""),
-                            .text(". "), .span(.class("muted"), .text(s.supports)))
+                        .li(.plain(s.title), .plain(s.publisher.map { " — \($0)" } ?? ""), .plain(s.year.map { " (\($0))" } ?? ""),
+                            .plain(". "), .span(.class("muted"), .plain(s.supports)))
                     }),
-                    .p(.class("fine-print"), .text(t("decide.version", ["version": aid.version])))),
+                    .p(.class("fine-print"), .plain(t("decide.version", ["version": aid.version])))),
                 Fragments.disclaimer(t))
         ).render(ctx)
     }

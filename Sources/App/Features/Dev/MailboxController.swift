@@ -19,20 +19,20 @@ enum MailboxController {
         let t = req.application.localizer
         let ctx = req.pageContext
         let body: Node<HTML.BodyContext> = .div(.class("wrap mailbox"),
-            .h1(.text(t("mailbox.title"))),
-            .p(.class("notice"), .text(t("mailbox.devOnly"))),
+            .h1(.plain(t("mailbox.title"))),
+            .p(.class("notice"), .plain(t("mailbox.devOnly"))),
             .if(!codes.isEmpty, .section(
-                .h2(.text(t("mailbox.codes"))),
-                .table(.tbody(.forEach(codes) { email, code in .tr(.td(.text(email)), .td(.code(.text(code)))) })))),
-            .h2(.text(t("mailbox.messages"))),
-            messages.isEmpty ? .p(.text(t("mailbox.empty"))) :
+                .h2(.plain(t("mailbox.codes"))),
+                .table(.tbody(.forEach(codes) { email, code in .tr(.td(.plain(email)), .td(.code(.plain(code)))) })))),
+            .h2(.plain(t("mailbox.messages"))),
+            messages.isEmpty ? .p(.plain(t("mailbox.empty"))) :
                 .ol(.class("messages"), .forEach(messages) { m in
                     .li(.article(.class("message"),
-                        .h3(.text(m.subject)),
-                        .p(.class("meta"), .text(t("mailbox.to", ["recipient": m.recipient])), .text(" · "), .text(t.date(m.deliveredAt))),
-                        .pre(.text(m.body)),
+                        .h3(.plain(m.subject)),
+                        .p(.class("meta"), .plain(t("mailbox.to", ["recipient": m.recipient])), .plain(" · "), .plain(t.date(m.deliveredAt))),
+                        .pre(.plain(m.body)),
                         .forEach(links(in: m.body, base: req.application.config.baseURL)) { link in
-                            .p(.a(.to(link), .text(t("mailbox.open", ["path": link]))))
+                            .p(.a(.to(link), .plain(t("mailbox.open", ["path": link]))))
                         }))
                 }))
         return .html(Page(title: t("mailbox.title"), description: t("mailbox.title"), canonical: nil, noindex: true, body: body).render(ctx))

@@ -11,32 +11,32 @@ enum ClinicShow {
             breadcrumbs: [(t("nav.home"), .home), (t("nav.providers"), .providers), (c.name, nil)],
             body: .div(.class("wrap profile"),
                 .header(.class("profile-header"),
-                    .div(.class("avatar clinic"), .attr("aria-hidden", "true"), .text(String(c.name.prefix(1)))),
-                    .div(.h1(.text(c.name)),
-                         .p(.class("lead"), .text(t("clinic.kind.\(c.kind)")),
-                            .if(c.locations.first != nil, .text(" · \(c.locations.first?.city ?? ""), \(t.country(c.locations.first?.country ?? ""))"))),
+                    .div(.class("avatar clinic"), .attr("aria-hidden", "true"), .plain(String(c.name.prefix(1)))),
+                    .div(.h1(.plain(c.name)),
+                         .p(.class("lead"), .plain(t("clinic.kind.\(c.kind)")),
+                            .if(c.locations.first != nil, .plain(" · \(c.locations.first?.city ?? ""), \(t.country(c.locations.first?.country ?? ""))"))),
                          .p(.class("badges"),
-                            c.credentials.contains(where: \.verified) ? .span(.class("badge badge-verified"), .text(t("clinic.accredited"))) : .empty,
+                            c.credentials.contains(where: \.verified) ? .span(.class("badge badge-verified"), .plain(t("clinic.accredited"))) : .empty,
                             .if(c.isSample, Fragments.sampleBadge(t))),
-                         .p(.a(.class("button"), .to(SiteURL.consult(.value(c.slug)).path), .text(t("consult.cta")))))),
+                         .p(.a(.class("button"), .to(SiteURL.consult(.value(c.slug)).path), .plain(t("consult.cta")))))),
                 .div(.class("profile-grid"),
                     .div(.class("profile-main"),
-                        .section(.h2(.text(t("clinic.about"))), .p(.text(c.summary)),
-                            .if(c.parent != nil, .p(.text(t("clinic.partOf")), .text(" "), .a(.to(SiteURL.clinic(.value(c.parent?.slug ?? "")).path), .text(c.parent?.name ?? "")))),
-                            .if(!c.children.isEmpty, .p(.text(t("clinic.includes")), .text(" "), .group(c.children.enumerated().map { i, ch in
-                                .group(.if(i > 0, .text(", ")), .a(.to(SiteURL.clinic(.value(ch.slug)).path), .text(ch.name)))
+                        .section(.h2(.plain(t("clinic.about"))), .p(.plain(c.summary)),
+                            .if(c.parent != nil, .p(.plain(t("clinic.partOf")), .plain(" "), .a(.to(SiteURL.clinic(.value(c.parent?.slug ?? "")).path), .plain(c.parent?.name ?? "")))),
+                            .if(!c.children.isEmpty, .p(.plain(t("clinic.includes")), .plain(" "), .group(c.children.enumerated().map { i, ch in
+                                .group(.if(i > 0, .plain(", ")), .a(.to(SiteURL.clinic(.value(ch.slug)).path), .plain(ch.name)))
                             })))),
-                        .if(!c.practitioners.isEmpty, .section(.h2(.text(t("clinic.team"))),
+                        .if(!c.practitioners.isEmpty, .section(.h2(.plain(t("clinic.team"))),
                             .ul(.class("cards compact"), .forEach(c.practitioners) { .li(ProviderIndex.card($0, ctx)) }))),
                         offers(c, ctx),
                         ProviderShow.credentials(c.credentials, ctx)
                     ),
                     .aside(.class("profile-side"),
-                        .section(.class("card"), .h2(.text(t("clinic.locations"))),
+                        .section(.class("card"), .h2(.plain(t("clinic.locations"))),
                             .ul(.class("places"), .forEach(c.locations) { l in
-                                .li(.strong(.text(l.locationName)), .element(named: "address", nodes: [.text(ProviderShow.address(l, t))]))
+                                .li(.strong(.plain(l.locationName)), .element(named: "address", nodes: [.plain(ProviderShow.address(l, t))]))
                             }),
-                            .if(c.website != nil, .p(.a(.to(c.website ?? ""), .attr("rel", "nofollow noopener"), .text(t("clinic.website"))))))
+                            .if(c.website != nil, .p(.a(.to(c.website ?? ""), .attr("rel", "nofollow noopener"), .plain(t("clinic.website"))))))
                     )
                 )
             )
@@ -46,15 +46,15 @@ enum ClinicShow {
     static func offers(_ c: ClinicProfile, _ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
         guard !c.offers.isEmpty else { return .empty }
-        return .section(.h2(.text(t("clinic.procedures"))),
+        return .section(.h2(.plain(t("clinic.procedures"))),
             .table(.class("data"),
-                .thead(.tr(.th(.text(t("table.procedure"))), .th(.text(t("table.by"))), .th(.text(t("table.price"))))),
+                .thead(.tr(.th(.plain(t("table.procedure"))), .th(.plain(t("table.by"))), .th(.plain(t("table.price"))))),
                 .tbody(.forEach(c.offers) { o in
-                    .tr(.td(.a(.to(SiteURL.procedure(.value(o.procedureSlug)).path), .text(o.procedureName))),
-                        .td(o.practitionerSlug.map { .a(.to(SiteURL.provider(.value($0)).path), .text(o.practitionerName ?? "")) } ?? .text(t("table.clinicTeam"))),
+                    .tr(.td(.a(.to(SiteURL.procedure(.value(o.procedureSlug)).path), .plain(o.procedureName))),
+                        .td(o.practitionerSlug.map { .a(.to(SiteURL.provider(.value($0)).path), .plain(o.practitionerName ?? "")) } ?? .plain(t("table.clinicTeam"))),
                         .td(ProviderShow.priceCell(o.price, t)))
                 })),
-            .p(.class("fineprint"), .text(t("price.note", ["date": ExchangeRates.reference.asOf]))))
+            .p(.class("fineprint"), .plain(t("price.note", ["date": ExchangeRates.reference.asOf]))))
     }
 
     static func jsonLD(_ c: ClinicProfile, _ ctx: PageContext) -> TrustedHTML {

@@ -14,19 +14,19 @@ enum ProviderIndex {
             breadcrumbs: [(t("nav.home"), .home), (t("nav.providers"), nil)],
             noindex: !q.isEmpty,
             body: .div(.class("wrap search-page"),
-                .h1(.text(title)),
-                .p(.class("lead"), .text(t("search.intro")), .text(" "), .a(.to(SiteURL.howWeRank.path), .text(t("search.howWeRank")))),
+                .h1(.plain(title)),
+                .p(.class("lead"), .plain(t("search.intro")), .plain(" "), .a(.to(SiteURL.howWeRank.path), .plain(t("search.howWeRank")))),
                 .div(.class("search-layout"),
                     .aside(.class("filters"), form(q, procedures, ctx), facets(q, r, procedureNames, ctx)),
                     .section(.class("results"), .attr("aria-labelledby", "results-heading"),
-                        .h2(.id("results-heading"), .class("results-count"), .text(t.count("search.count", r.total))),
-                        .if(!q.isEmpty, .p(.a(.to(SiteURL.providers.path), .text(t("search.clear"))))),
+                        .h2(.id("results-heading"), .class("results-count"), .plain(t.count("search.count", r.total))),
+                        .if(!q.isEmpty, .p(.a(.to(SiteURL.providers.path), .plain(t("search.clear"))))),
                         r.items.isEmpty
-                            ? .div(.class("empty"), .p(.text(t("search.none"))), .p(.text(t("search.noneHint"))))
+                            ? .div(.class("empty"), .p(.plain(t("search.none"))), .p(.plain(t("search.noneHint"))))
                             : .ol(.class("cards"), .forEach(r.items) { .li(card($0, ctx)) }),
                         Fragments.pagination(base: .providers, query: q.parameters + (q.paging.perPage != 20 ? [("limit", "\(q.paging.perPage)")] : []),
                                              page: q.paging.page, pageCount: pageCount, t),
-                        .p(.class("fineprint"), .text(t("search.noPaid")), .text(" "), .a(.to(SiteURL.howWeRank.path), .text(t("search.howWeRank"))))
+                        .p(.class("fineprint"), .plain(t("search.noPaid")), .plain(" "), .a(.to(SiteURL.howWeRank.path), .plain(t("search.howWeRank"))))
                     )
                 )
             )
@@ -38,16 +38,16 @@ enum ProviderIndex {
         let t = ctx.t
         let place = [c.city, c.country.map { t.country($0) }].compactMap { $0 }.joined(separator: ", ")
         return .article(.class("card provider-card"),
-            .h3(.a(.to(SiteURL.provider(.value(c.slug)).path), .text(c.name))),
-            .p(.class("muted"), .text(c.specialty), .if(!place.isEmpty, .text(" · \(place)"))),
+            .h3(.a(.to(SiteURL.provider(.value(c.slug)).path), .plain(c.name))),
+            .p(.class("muted"), .plain(c.specialty), .if(!place.isEmpty, .plain(" · \(place)"))),
             .p(.class("badges"),
-               c.verified ? .span(.class("badge badge-verified"), .text(t("credential.badge.short"))) : .empty,
+               c.verified ? .span(.class("badge badge-verified"), .plain(t("credential.badge.short"))) : .empty,
                .if(c.isSample, Fragments.sampleBadge(t))),
-            .if(!c.procedures.isEmpty, .p(.text(c.procedures.prefix(4).joined(separator: " · ")))),
-            .if(!c.languages.isEmpty, .p(.class("muted"), .text(t("provider.speaks", ["languages": c.languages.map { t.language($0) }.joined(separator: ", ")])))),
-            .if(c.priceFrom != nil, .p(.class("price"), .text(t("price.from", ["amount": c.priceFrom?.formatted ?? ""])))),
+            .if(!c.procedures.isEmpty, .p(.plain(c.procedures.prefix(4).joined(separator: " · ")))),
+            .if(!c.languages.isEmpty, .p(.class("muted"), .plain(t("provider.speaks", ["languages": c.languages.map { t.language($0) }.joined(separator: ", ")])))),
+            .if(c.priceFrom != nil, .p(.class("price"), .plain(t("price.from", ["amount": c.priceFrom?.formatted ?? ""])))),
             .if(procedure != nil, .p(.a(.class("button secondary"),
-                .to(SiteURL.consult(.value(c.slug)).path(query: [("procedure", procedure ?? "")])), .text(t("consult.cta")))))
+                .to(SiteURL.consult(.value(c.slug)).path(query: [("procedure", procedure ?? "")])), .plain(t("consult.cta")))))
         )
     }
 
@@ -61,35 +61,35 @@ enum ProviderIndex {
         let codes: [String] = ExchangeRates.reference.perEuro.keys.map(\.code).sorted()
         return .form(.class("filter-form"), .attr("action", SiteURL.providers.path), .method(.get),
             .div(.class("field"),
-                .label(.attr("for", "q"), .text(t("search.label"))),
+                .label(.attr("for", "q"), .plain(t("search.label"))),
                 .input(.type(.search), .id("q"), .name("q"), .attr("value", text), .attr("maxlength", "\(SearchText.maxQueryLength)"), .attr("placeholder", t("search.placeholder")))),
             .div(.class("field"),
-                .label(.attr("for", "procedure"), .text(t("filter.procedure"))),
+                .label(.attr("for", "procedure"), .plain(t("filter.procedure"))),
                 .select(.id("procedure"), .attr("name", "procedure"),
                     .choice("", t("filter.any"), selected: q.procedure == nil),
                     .forEach(procedures) { slug, name in .choice(slug, name, selected: q.procedure == slug) })),
             .div(.class("field"),
-                .label(.attr("for", "country"), .text(t("filter.country"))),
+                .label(.attr("for", "country"), .plain(t("filter.country"))),
                 .input(.type(.text), .id("country"), .name("country"), .attr("value", country), .attr("maxlength", "2"), .attr("placeholder", t("filter.countryHint")), .attr("autocomplete", "off"))),
             .div(.class("field"),
-                .label(.attr("for", "language"), .text(t("filter.language"))),
+                .label(.attr("for", "language"), .plain(t("filter.language"))),
                 .input(.type(.text), .id("language"), .name("language"), .attr("value", language), .attr("maxlength", "3"), .attr("placeholder", t("filter.languageHint")))),
             .fieldset(.class("field price"),
                 .element(named: "legend", text: t("filter.price")),
                 .div(.class("price-row"),
-                    .label(.attr("for", "min_price"), .class("visually-hidden"), .text(t("filter.minPrice"))),
+                    .label(.attr("for", "min_price"), .class("visually-hidden"), .plain(t("filter.minPrice"))),
                     .input(.type(.text), .id("min_price"), .name("min_price"), .attr("inputmode", "decimal"), .attr("value", minText), .attr("placeholder", t("filter.min"))),
-                    .label(.attr("for", "max_price"), .class("visually-hidden"), .text(t("filter.maxPrice"))),
+                    .label(.attr("for", "max_price"), .class("visually-hidden"), .plain(t("filter.maxPrice"))),
                     .input(.type(.text), .id("max_price"), .name("max_price"), .attr("inputmode", "decimal"), .attr("value", maxText), .attr("placeholder", t("filter.max"))),
-                    .label(.attr("for", "currency"), .class("visually-hidden"), .text(t("filter.currency"))),
+                    .label(.attr("for", "currency"), .class("visually-hidden"), .plain(t("filter.currency"))),
                     .select(.id("currency"), .attr("name", "currency"),
                         .forEach(codes) { (code: String) -> Node<HTML.SelectContext> in .choice(code, code, selected: q.currency.code == code) })
                 )),
             .div(.class("field check"),
                 .input(.type(.checkbox), .id("verified"), .name("verified"), .attr("value", "1"), .flag("checked", q.verifiedOnly)),
-                .label(.attr("for", "verified"), .text(t("filter.verified")))),
+                .label(.attr("for", "verified"), .plain(t("filter.verified")))),
             .if(q.city != nil, .input(.type(.hidden), .name("city"), .attr("value", q.city ?? ""))),
-            .button(.type(.submit), .class("button"), .text(t("filter.apply")))
+            .button(.type(.submit), .class("button"), .plain(t("filter.apply")))
         )
     }
 
@@ -103,15 +103,15 @@ enum ProviderIndex {
         func group(_ title: String, _ name: String, _ facets: [ProviderSearchResult.Facet], selected: String?, label: (String) -> String) -> Node<HTML.BodyContext> {
             guard !facets.isEmpty else { return .empty }
             return .section(.class("facet"),
-                .h3(.text(title)),
+                .h3(.plain(title)),
                 .ul(.forEach(facets.prefix(12)) { f in
                     .li(f.value == selected
-                        ? .group(.strong(.text("\(label(f.value)) (\(Localizer.grouped(f.count)))")), .text(" "), .a(.class("remove"), .to(link(name, nil)), .attr("aria-label", t("filter.remove", ["value": label(f.value)])), .text("×")))
-                        : .a(.to(link(name, f.value)), .text(label(f.value)), .span(.class("count"), .text(" (\(Localizer.grouped(f.count)))"))))
+                        ? .group(.strong(.plain("\(label(f.value)) (\(Localizer.grouped(f.count)))")), .plain(" "), .a(.class("remove"), .to(link(name, nil)), .attr("aria-label", t("filter.remove", ["value": label(f.value)])), .plain("×")))
+                        : .a(.to(link(name, f.value)), .plain(label(f.value)), .span(.class("count"), .plain(" (\(Localizer.grouped(f.count)))"))))
                 }))
         }
         return .div(.class("facets"), .attr("aria-label", t("filter.refine")),
-            .if(r.verifiedCount > 0 && !q.verifiedOnly, .p(.a(.to(link("verified", "1")), .text(t("filter.verifiedCount", ["count": Localizer.grouped(r.verifiedCount)]))))),
+            .if(r.verifiedCount > 0 && !q.verifiedOnly, .p(.a(.to(link("verified", "1")), .plain(t("filter.verifiedCount", ["count": Localizer.grouped(r.verifiedCount)]))))),
             group(t("filter.procedure"), "procedure", r.procedures, selected: q.procedure) { names[$0] ?? $0 },
             group(t("filter.country"), "country", r.countries, selected: q.country) { t.country($0) },
             group(t("filter.city"), "city", r.cities, selected: q.city) { cityName($0) },

@@ -15,13 +15,13 @@ enum ProviderShow {
                 header(p, ctx),
                 .div(.class("profile-grid"),
                     .div(.class("profile-main"),
-                        .section(.h2(.text(t("provider.about"))), .p(.text(p.bio)),
-                                 .if(!p.techniques.isEmpty, .group(.h3(.text(t("provider.techniques"))), .ul(.class("chips"), .forEach(p.techniques) { .li(.text($0)) })))),
+                        .section(.h2(.plain(t("provider.about"))), .p(.plain(p.bio)),
+                                 .if(!p.techniques.isEmpty, .group(.h3(.plain(t("provider.techniques"))), .ul(.class("chips"), .forEach(p.techniques) { .li(.plain($0)) })))),
                         offers(p, ctx),
                         credentials(p.credentials, ctx),
                         places(p.places, ctx),
-                        .if(!p.featuredIn.isEmpty, .section(.h2(.text(t("provider.featuredIn"))),
-                            .ul(.forEach(p.featuredIn) { a in .li(.a(.to(SiteURL.article(.value(a.slug)).path), .text(a.title))) })))
+                        .if(!p.featuredIn.isEmpty, .section(.h2(.plain(t("provider.featuredIn"))),
+                            .ul(.forEach(p.featuredIn) { a in .li(.a(.to(SiteURL.article(.value(a.slug)).path), .plain(a.title))) })))
                     ),
                     .aside(.class("profile-side"), request(p, ctx), facts(p, ctx))
                 )
@@ -33,14 +33,14 @@ enum ProviderShow {
         let t = ctx.t
         let place = p.places.first.map { "\($0.city), \(t.country($0.country))" }
         return .header(.class("profile-header"),
-            .div(.class("avatar"), .attr("aria-hidden", "true"), .text(initials(p))),
+            .div(.class("avatar"), .attr("aria-hidden", "true"), .plain(initials(p))),
             .div(
-                .h1(.text(p.name)),
-                .p(.class("lead"), .text(p.specialty), .if(place != nil, .text(" · \(place ?? "")"))),
+                .h1(.plain(p.name)),
+                .p(.class("lead"), .plain(p.specialty), .if(place != nil, .plain(" · \(place ?? "")"))),
                 .p(.class("badges"),
                     verifiedBadge(p.badge, ctx),
                     .if(p.isSample, Fragments.sampleBadge(t)),
-                    .if(p.acceptingNewPatients == true, .span(.class("badge badge-neutral"), .text(t("provider.accepting")))))
+                    .if(p.acceptingNewPatients == true, .span(.class("badge badge-neutral"), .plain(t("provider.accepting")))))
             )
         )
     }
@@ -52,56 +52,56 @@ enum ProviderShow {
     /// The badge shows only for a verified, unexpired credential, with the date it was checked.
     static func verifiedBadge(_ c: CredentialView?, _ ctx: PageContext) -> Node<HTML.BodyContext> {
         guard let c, let checked = c.lastVerified else {
-            return .span(.class("badge badge-unverified"), .text(ctx.t("credential.badge.none")))
+            return .span(.class("badge badge-unverified"), .plain(ctx.t("credential.badge.none")))
         }
         return .span(.class("badge badge-verified"), .attr("title", c.title),
-                     .text(ctx.t("credential.badge.verified", ["date": ctx.t.date(checked)])))
+                     .plain(ctx.t("credential.badge.verified", ["date": ctx.t.date(checked)])))
     }
 
     static func offers(_ p: ProviderProfile, _ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
         guard !p.offers.isEmpty else { return .empty }
         return .section(.id("procedures"),
-            .h2(.text(t("provider.procedures"))),
+            .h2(.plain(t("provider.procedures"))),
             .table(.class("data"),
-                .caption(.text(t("provider.procedures.caption"))),
-                .thead(.tr(.th(.text(t("table.procedure"))), .th(.text(t("table.where"))), .th(.text(t("table.price"))))),
+                .caption(.plain(t("provider.procedures.caption"))),
+                .thead(.tr(.th(.plain(t("table.procedure"))), .th(.plain(t("table.where"))), .th(.plain(t("table.price"))))),
                 .tbody(.forEach(p.offers) { o in
-                    .tr(.td(.a(.to(SiteURL.procedure(.value(o.procedureSlug)).path), .text(o.procedureName))),
-                        .td(.a(.to(SiteURL.clinic(.value(o.organizationSlug)).path), .text(o.organizationName)), .text(", \(o.city)")),
+                    .tr(.td(.a(.to(SiteURL.procedure(.value(o.procedureSlug)).path), .plain(o.procedureName))),
+                        .td(.a(.to(SiteURL.clinic(.value(o.organizationSlug)).path), .plain(o.organizationName)), .plain(", \(o.city)")),
                         .td(priceCell(o.price, t)))
                 })
             ),
-            .p(.class("fineprint"), .text(t("price.note", ["date": ExchangeRates.reference.asOf])))
+            .p(.class("fineprint"), .plain(t("price.note", ["date": ExchangeRates.reference.asOf])))
         )
     }
 
     static func priceCell(_ price: PriceRangeView?, _ t: Localizer) -> Node<HTML.BodyContext> {
-        guard let price else { return .span(.class("muted"), .text(t("price.onRequest"))) }
-        return .group(.text(price.formatted),
-                      .if(price.formattedEUR != nil, .span(.class("muted block"), .text(t("price.approx", ["amount": price.formattedEUR ?? ""])))))
+        guard let price else { return .span(.class("muted"), .plain(t("price.onRequest"))) }
+        return .group(.plain(price.formatted),
+                      .if(price.formattedEUR != nil, .span(.class("muted block"), .plain(t("price.approx", ["amount": price.formattedEUR ?? ""])))))
     }
 
     static func credentials(_ list: [CredentialView], _ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
         return .section(.id("credentials"),
-            .h2(.text(t("credential.heading"))),
-            .p(.class("fineprint"), .text(t("credential.explain")), .text(" "), .a(.to(SiteURL.howWeRank.path + "#verification"), .text(t("credential.howWeCheck")))),
-            list.isEmpty ? .p(.class("muted"), .text(t("credential.none"))) :
+            .h2(.plain(t("credential.heading"))),
+            .p(.class("fineprint"), .plain(t("credential.explain")), .plain(" "), .a(.to(SiteURL.howWeRank.path + "#verification"), .plain(t("credential.howWeCheck")))),
+            list.isEmpty ? .p(.class("muted"), .plain(t("credential.none"))) :
             .ul(.class("credentials"), .forEach(list) { c in
                 .li(.class(c.verified ? "credential verified" : "credential"),
-                    .h3(.text(c.title)),
+                    .h3(.plain(c.title)),
                     .p(.class("credential-status"),
-                       .span(.class("status status-\(c.status)"), .text(t("credential.status.\(c.status)"))),
-                       .text(" · "), .text(t("credential.kind.\(c.kind)"))),
+                       .span(.class("status status-\(c.status)"), .plain(t("credential.status.\(c.status)"))),
+                       .plain(" · "), .plain(t("credential.kind.\(c.kind)"))),
                     .dl(
-                        .dt(.text(t("credential.issuer"))), .dd(.text(c.issuer ?? t("credential.notStated"))),
-                        .dt(.text(t("credential.number"))), .dd(.text(c.number ?? t("credential.notStated"))),
-                        .dt(.text(t("credential.valid"))), .dd(.text(validity(c, t))),
-                        .dt(.text(t("credential.lastVerified"))), .dd(.text(c.lastVerified.map { t.date($0) } ?? t("credential.neverVerified")))
+                        .dt(.plain(t("credential.issuer"))), .dd(.plain(c.issuer ?? t("credential.notStated"))),
+                        .dt(.plain(t("credential.number"))), .dd(.plain(c.number ?? t("credential.notStated"))),
+                        .dt(.plain(t("credential.valid"))), .dd(.plain(validity(c, t))),
+                        .dt(.plain(t("credential.lastVerified"))), .dd(.plain(c.lastVerified.map { t.date($0) } ?? t("credential.neverVerified")))
                     ),
-                    .if(c.registerURL != nil, .p(.a(.to(c.registerURL ?? ""), .attr("rel", "nofollow noopener"), .text(t("credential.register"))))),
-                    .if(c.note != nil, .p(.class("fineprint"), .text(c.note ?? "")))
+                    .if(c.registerURL != nil, .p(.a(.to(c.registerURL ?? ""), .attr("rel", "nofollow noopener"), .plain(t("credential.register"))))),
+                    .if(c.note != nil, .p(.class("fineprint"), .plain(c.note ?? "")))
                 )
             })
         )
@@ -119,11 +119,11 @@ enum ProviderShow {
     static func places(_ places: [PlaceView], _ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
         guard !places.isEmpty else { return .empty }
-        return .section(.id("locations"), .h2(.text(t("provider.practicesAt"))),
+        return .section(.id("locations"), .h2(.plain(t("provider.practicesAt"))),
             .ul(.class("places"), .forEach(places) { pl in
-                .li(.a(.to(SiteURL.clinic(.value(pl.organizationSlug)).path), .strong(.text(pl.organizationName))),
-                    .if(pl.role != nil, .text(" · \(pl.role ?? "")")),
-                    .element(named: "address", nodes: [.text(address(pl, t))]))
+                .li(.a(.to(SiteURL.clinic(.value(pl.organizationSlug)).path), .strong(.plain(pl.organizationName))),
+                    .if(pl.role != nil, .plain(" · \(pl.role ?? "")")),
+                    .element(named: "address", nodes: [.plain(address(pl, t))]))
             })
         )
     }
@@ -136,11 +136,11 @@ enum ProviderShow {
     static func request(_ p: ProviderProfile, _ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
         return .section(.id("request-consultation"), .class("card request"),
-            .h2(.text(t("consult.cta"))),
-            .p(.text(t("consult.intro", ["name": p.name]))),
-            .ol(.li(.text(t("consult.step1"))), .li(.text(t("consult.step2"))), .li(.text(t("consult.step3")))),
-            .a(.class("button"), .to(SiteURL.consult(.value(p.slug)).path), .text(t("consult.cta"))),
-            .p(.class("fineprint"), .text(t("consult.privacy")))
+            .h2(.plain(t("consult.cta"))),
+            .p(.plain(t("consult.intro", ["name": p.name]))),
+            .ol(.li(.plain(t("consult.step1"))), .li(.plain(t("consult.step2"))), .li(.plain(t("consult.step3")))),
+            .a(.class("button"), .to(SiteURL.consult(.value(p.slug)).path), .plain(t("consult.cta"))),
+            .p(.class("fineprint"), .plain(t("consult.privacy")))
         )
     }
 
@@ -148,14 +148,14 @@ enum ProviderShow {
         let t = ctx.t
         let years = p.yearsInPractice(now: ctx.now)
         return .section(.class("card facts"),
-            .h2(.text(t("provider.facts"))),
+            .h2(.plain(t("provider.facts"))),
             .dl(
-                .dt(.text(t("provider.languages"))),
-                .dd(.text(p.languages.isEmpty ? t("provider.notStated") : p.languages.map { t.language($0) }.joined(separator: ", "))),
-                .dt(.text(t("provider.experience"))),
-                .dd(.text(years.map { t.count("provider.years", $0) } ?? t("provider.notStated"))),
-                .dt(.text(t("provider.newPatients"))),
-                .dd(.text(p.acceptingNewPatients.map { $0 ? t("common.yes") : t("common.no") } ?? t("provider.notStated")))
+                .dt(.plain(t("provider.languages"))),
+                .dd(.plain(p.languages.isEmpty ? t("provider.notStated") : p.languages.map { t.language($0) }.joined(separator: ", "))),
+                .dt(.plain(t("provider.experience"))),
+                .dd(.plain(years.map { t.count("provider.years", $0) } ?? t("provider.notStated"))),
+                .dt(.plain(t("provider.newPatients"))),
+                .dd(.plain(p.acceptingNewPatients.map { $0 ? t("common.yes") : t("common.no") } ?? t("provider.notStated")))
             )
         )
     }

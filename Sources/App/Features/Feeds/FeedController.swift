@@ -9,7 +9,7 @@ enum FeedController {
         let ctx = req.pageContext
         let t = ctx.t
         let page = try await MagazineQueries.list(text: nil, categoryID: nil, paging: Paging(page: 1, perPage: 30), on: req.db)
-        let x = HTMLEscaping.text
+        let x = HTMLEscaping.attribute
         let updated = page.items.map { $0.reviewedAt ?? $0.publishedAt }.max() ?? Date(timeIntervalSince1970: 0)
         var xml = """
         <?xml version="1.0" encoding="utf-8"?>
@@ -46,7 +46,7 @@ enum FeedController {
 
     @Sendable static func sitemap(req: Request) async throws -> Response {
         let ctx = req.pageContext
-        let x = HTMLEscaping.text
+        let x = HTMLEscaping.attribute
         var entries: [(String, Date?)] = [(ctx.absolute(.home), nil), (ctx.absolute(.magazine), nil), (ctx.absolute(.procedures), nil),
                                           (ctx.absolute(.providers), nil), (ctx.absolute(.howWeRank), nil)]
         for c in try await Category.query(on: req.db).sort(\.$position).all() { entries.append((ctx.absolute(.category(.value(c.slug))), nil)) }

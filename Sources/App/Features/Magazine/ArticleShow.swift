@@ -12,29 +12,29 @@ enum ArticleShow {
             breadcrumbs: [(t("nav.home"), .home), (t("nav.magazine"), .magazine), (c.categoryName, .category(.value(c.categorySlug))), (c.title, nil)],
             body: .article(.class("wrap narrow article"),
                 .header(.class("article-header"),
-                    .p(.class("eyebrow"), .a(.to(SiteURL.category(.value(c.categorySlug)).path), .text(c.categoryName))),
-                    .h1(.text(c.title)),
-                    .p(.class("lead"), .text(c.summary)),
+                    .p(.class("eyebrow"), .a(.to(SiteURL.category(.value(c.categorySlug)).path), .plain(c.categoryName))),
+                    .h1(.plain(c.title)),
+                    .p(.class("lead"), .plain(c.summary)),
                     .p(.class("meta"),
-                       .text(t("article.by", ["author": a.author.name])), .text(" · "),
-                       .time(.datetime(ISODate.format(c.publishedAt)), .text(t.date(c.publishedAt))), .text(" · "),
-                       .text(t.count("article.minutes", c.readingMinutes))),
+                       .plain(t("article.by", ["author": a.author.name])), .plain(" · "),
+                       .time(.datetime(ISODate.format(c.publishedAt)), .plain(t.date(c.publishedAt))), .plain(" · "),
+                       .plain(t.count("article.minutes", c.readingMinutes))),
                     Fragments.review(reviewer: a.reviewer?.name, reviewerTitle: a.reviewer?.title, date: c.reviewedAt, t)
                 ),
                 .div(.class("prose"), .trusted(a.bodyHTML)),
                 .if(!a.procedures.isEmpty, .section(.class("related-guides"),
-                    .h2(.text(t("article.guides"))),
-                    .ul(.class("chips"), .forEach(a.procedures) { p in .li(.a(.to(SiteURL.procedure(.value(p.slug)).path), .text(p.name))) }))),
+                    .h2(.plain(t("article.guides"))),
+                    .ul(.class("chips"), .forEach(a.procedures) { p in .li(.a(.to(SiteURL.procedure(.value(p.slug)).path), .plain(p.name))) }))),
                 Fragments.decisionAids(aids, t),
                 featured(a.featured, ctx),
                 .if(a.isClinical, Fragments.disclaimer(t)),
                 .section(.class("about-author"),
-                    .h2(.text(t("article.aboutTeam"))),
-                    .p(.text(t("article.writtenBy", ["author": "\(a.author.name), \(a.author.title)"]))),
-                    .if(a.reviewer != nil, .p(.text(t("article.reviewedBy", ["reviewer": "\(a.reviewer?.name ?? ""), \(a.reviewer?.title ?? "")"])))),
-                    .if(a.author.isSample || (a.reviewer?.isSample ?? false), .p(.class("fineprint"), .text(t("sample.people"))))),
+                    .h2(.plain(t("article.aboutTeam"))),
+                    .p(.plain(t("article.writtenBy", ["author": "\(a.author.name), \(a.author.title)"]))),
+                    .if(a.reviewer != nil, .p(.plain(t("article.reviewedBy", ["reviewer": "\(a.reviewer?.name ?? ""), \(a.reviewer?.title ?? "")"])))),
+                    .if(a.author.isSample || (a.reviewer?.isSample ?? false), .p(.class("fineprint"), .plain(t("sample.people"))))),
                 .if(!a.related.isEmpty, .section(.class("related"),
-                    .h2(.text(t("article.related"))),
+                    .h2(.plain(t("article.related"))),
                     .ul(.class("article-grid"), .forEach(a.related) { .li(MagazineIndex.card($0, ctx)) })))
             )
         ).render(ctx)
@@ -48,18 +48,18 @@ enum ArticleShow {
             return parts.count == 2 ? "\(parts[0]), \(t.country(parts[1]))" : p
         }
         return .aside(.class("featured-provider card"), .attr("aria-labelledby", "featured-heading"),
-            .p(.class("eyebrow"), .text(t("featured.eyebrow"))),
-            .h2(.id("featured-heading"), .text(f.name)),
-            .p(.class("muted"), .text(f.specialty), .if(place != nil, .text(" · \(place ?? "")"))),
+            .p(.class("eyebrow"), .plain(t("featured.eyebrow"))),
+            .h2(.id("featured-heading"), .plain(f.name)),
+            .p(.class("muted"), .plain(f.specialty), .if(place != nil, .plain(" · \(place ?? "")"))),
             .p(.class("badges"),
-               f.verifiedOn.map { .span(.class("badge badge-verified"), .text(t("credential.badge.verified", ["date": t.date($0)]))) }
-                 ?? .span(.class("badge badge-unverified"), .text(t("credential.badge.none"))),
+               f.verifiedOn.map { .span(.class("badge badge-verified"), .plain(t("credential.badge.verified", ["date": t.date($0)]))) }
+                 ?? .span(.class("badge badge-unverified"), .plain(t("credential.badge.none"))),
                .if(f.isSample, Fragments.sampleBadge(t))),
-            .p(.text(f.bio)),
+            .p(.plain(f.bio)),
             .p(.class("actions"),
-               .a(.class("button"), .to(SiteURL.consult(.value(f.slug)).path), .text(t("consult.cta"))),
-               .a(.class("button secondary"), .to(SiteURL.provider(.value(f.slug)).path), .text(t("featured.profile")))),
-            .p(.class("fineprint"), .text(t("featured.noEndorsement")))
+               .a(.class("button"), .to(SiteURL.consult(.value(f.slug)).path), .plain(t("consult.cta"))),
+               .a(.class("button secondary"), .to(SiteURL.provider(.value(f.slug)).path), .plain(t("featured.profile")))),
+            .p(.class("fineprint"), .plain(t("featured.noEndorsement")))
         )
     }
 

@@ -25,20 +25,20 @@ enum MagazineIndex {
             canonicalQuery: m.paging.page > 1 ? [("page", "\(m.paging.page)")] : [],
             breadcrumbs: crumbs, noindex: m.text != nil,
             body: .div(.class("wrap"),
-                .h1(.text(title)),
-                .p(.class("lead"), .text(m.category?.summary ?? t("magazine.intro"))),
+                .h1(.plain(title)),
+                .p(.class("lead"), .plain(m.category?.summary ?? t("magazine.intro"))),
                 .form(.class("inline-search"), .attr("action", SiteURL.magazine.path), .method(.get), .attr("role", "search"),
-                    .label(.attr("for", "magazine-q"), .text(t("magazine.searchLabel"))),
+                    .label(.attr("for", "magazine-q"), .plain(t("magazine.searchLabel"))),
                     .input(.type(.search), .id("magazine-q"), .name("q"), .attr("value", searchValue), .attr("maxlength", "\(SearchText.maxQueryLength)")),
-                    .button(.type(.submit), .text(t("search.submit")))),
+                    .button(.type(.submit), .plain(t("search.submit")))),
                 .nav(.class("category-nav"), .attr("aria-label", t("magazine.categories")),
-                    .ul(.li(.a(.to(SiteURL.magazine.path), .if(m.category == nil && m.text == nil, .attr("aria-current", "page")), .text(t("magazine.all")))),
+                    .ul(.li(.a(.to(SiteURL.magazine.path), .if(m.category == nil && m.text == nil, .attr("aria-current", "page")), .plain(t("magazine.all")))),
                         .forEach(m.categories) { slug, name in
-                            .li(.a(.to(SiteURL.category(.value(slug)).path), .if(m.category?.slug == slug, .attr("aria-current", "page")), .text(name)))
+                            .li(.a(.to(SiteURL.category(.value(slug)).path), .if(m.category?.slug == slug, .attr("aria-current", "page")), .plain(name)))
                         })),
-                .if(m.text != nil, .p(.class("results-count"), .text(t.count("magazine.count", m.page.total)))),
+                .if(m.text != nil, .p(.class("results-count"), .plain(t.count("magazine.count", m.page.total)))),
                 m.page.items.isEmpty
-                    ? .p(.class("empty"), .text(t("magazine.none")))
+                    ? .p(.class("empty"), .plain(t("magazine.none")))
                     : .ul(.class("article-grid"), .forEach(m.page.items) { .li(card($0, ctx)) }),
                 Fragments.pagination(base: base, query: query, page: m.paging.page, pageCount: m.paging.pageCount(total: m.page.total), t)
             )
@@ -48,10 +48,10 @@ enum MagazineIndex {
     static func card(_ a: ArticleCard, _ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
         return .article(.class("card article-card"),
-            .p(.class("eyebrow"), .a(.to(SiteURL.category(.value(a.categorySlug)).path), .text(a.categoryName))),
-            .h3(.a(.to(SiteURL.article(.value(a.slug)).path), .text(a.title))),
-            .p(.text(a.summary)),
-            .p(.class("meta"), .time(.datetime(ISODate.format(a.publishedAt)), .text(t.date(a.publishedAt))),
-               .text(" · "), .text(t.count("article.minutes", a.readingMinutes))))
+            .p(.class("eyebrow"), .a(.to(SiteURL.category(.value(a.categorySlug)).path), .plain(a.categoryName))),
+            .h3(.a(.to(SiteURL.article(.value(a.slug)).path), .plain(a.title))),
+            .p(.plain(a.summary)),
+            .p(.class("meta"), .time(.datetime(ISODate.format(a.publishedAt)), .plain(t.date(a.publishedAt))),
+               .plain(" · "), .plain(t.count("article.minutes", a.readingMinutes))))
     }
 }

@@ -14,16 +14,16 @@ enum ProcedureIndex {
             title: t("procedures.title"), description: t("procedures.description"), canonical: .procedures,
             breadcrumbs: [(t("nav.home"), .home), (t("nav.procedures"), nil)],
             body: .div(.class("wrap"),
-                .h1(.text(t("procedures.title"))),
-                .p(.class("lead"), .text(t("procedures.intro"))),
+                .h1(.plain(t("procedures.title"))),
+                .p(.class("lead"), .plain(t("procedures.intro"))),
                 .forEach(groups) { _, name, items in
                     .section(.class("procedure-group"),
-                        .h2(.text(name)),
+                        .h2(.plain(name)),
                         .ul(.class("procedure-grid"), .forEach(items) { p in
                             .li(.class("card"),
-                                .h3(.a(.to(SiteURL.procedure(.value(p.slug)).path), .text(p.name))),
-                                .p(.class("eyebrow"), .text(t("procedure.type.\(p.procedureType)"))),
-                                .p(.text(p.summary)))
+                                .h3(.a(.to(SiteURL.procedure(.value(p.slug)).path), .plain(p.name))),
+                                .p(.class("eyebrow"), .plain(t("procedure.type.\(p.procedureType)"))),
+                                .p(.plain(p.summary)))
                         }))
                 }
             )
@@ -51,37 +51,37 @@ enum ProcedureShow {
             breadcrumbs: [(t("nav.home"), .home), (t("nav.procedures"), .procedures), (p.name, nil)],
             body: .article(.class("wrap guide"),
                 .header(.class("article-header"),
-                    .p(.class("eyebrow"), .text(d.categoryName)),
-                    .h1(.text(p.name)),
-                    .p(.class("lead"), .text(p.summary)),
+                    .p(.class("eyebrow"), .plain(d.categoryName)),
+                    .h1(.plain(p.name)),
+                    .p(.class("lead"), .plain(p.summary)),
                     Fragments.review(reviewer: d.reviewer?.name, reviewerTitle: d.reviewer?.title, date: p.reviewedAt, t)),
                 .div(.class("profile-grid"),
                     .div(.class("profile-main prose"),
                         .nav(.class("toc"), .attr("aria-label", t("procedure.contents")),
-                            .ol(.forEach(sections) { id, title, _ in .li(.a(.to("#\(id)"), .text(title))) },
-                                .li(.a(.to("#results"), .text(t("procedure.results")))),
-                                .li(.a(.to("#prices"), .text(t("procedure.prices")))),
-                                .li(.a(.to("#providers"), .text(t("procedure.providers")))))),
+                            .ol(.forEach(sections) { id, title, _ in .li(.a(.to("#\(id)"), .plain(title))) },
+                                .li(.a(.to("#results"), .plain(t("procedure.results")))),
+                                .li(.a(.to("#prices"), .plain(t("procedure.prices")))),
+                                .li(.a(.to("#providers"), .plain(t("procedure.providers")))))),
                         .forEach(sections.prefix(6)) { id, title, markdown in
-                            .section(.id(id), .h2(.text(title)), .trusted(HTMLSanitizer.render(markdown: markdown)))
+                            .section(.id(id), .h2(.plain(title)), .trusted(HTMLSanitizer.render(markdown: markdown)))
                         },
-                        .section(.id("results"), .h2(.text(t("procedure.results"))),
-                            .dl(.dt(.text(t("procedure.resultsOnset"))), .dd(.text(p.resultsOnset)),
-                                .dt(.text(t("procedure.resultsDuration"))), .dd(.text(p.resultsDuration)))),
+                        .section(.id("results"), .h2(.plain(t("procedure.results"))),
+                            .dl(.dt(.plain(t("procedure.resultsOnset"))), .dd(.plain(p.resultsOnset)),
+                                .dt(.plain(t("procedure.resultsDuration"))), .dd(.plain(p.resultsDuration)))),
                         .forEach(sections.suffix(2)) { id, title, markdown in
-                            .section(.id(id), .h2(.text(title)), .trusted(HTMLSanitizer.render(markdown: markdown)))
+                            .section(.id(id), .h2(.plain(title)), .trusted(HTMLSanitizer.render(markdown: markdown)))
                         },
-                        .section(.id("followup"), .h2(.text(t("procedure.followup"))), .p(.text(p.followup))),
+                        .section(.id("followup"), .h2(.plain(t("procedure.followup"))), .p(.plain(p.followup))),
                         prices(d, ctx)
                     ),
                     .aside(.class("profile-side"),
-                        .section(.class("card facts"), .h2(.text(t("procedure.atAGlance"))),
-                            .dl(.dt(.text(t("procedure.typeLabel"))), .dd(.text(t("procedure.type.\(p.procedureType)"))),
-                                .dt(.text(t("procedure.area"))), .dd(.text(p.bodyLocation)),
-                                .dt(.text(t("procedure.duration"))), .dd(.text(t.count("procedure.minutes", p.durationMinutes))),
-                                .dt(.text(t("procedure.stay"))), .dd(.text(t.count("procedure.days", p.stayDays))))),
-                        .if(!d.articles.isEmpty, .section(.class("card"), .h2(.text(t("procedure.readMore"))),
-                            .ul(.forEach(d.articles) { a in .li(.a(.to(SiteURL.article(.value(a.slug)).path), .text(a.title))) }))))
+                        .section(.class("card facts"), .h2(.plain(t("procedure.atAGlance"))),
+                            .dl(.dt(.plain(t("procedure.typeLabel"))), .dd(.plain(t("procedure.type.\(p.procedureType)"))),
+                                .dt(.plain(t("procedure.area"))), .dd(.plain(p.bodyLocation)),
+                                .dt(.plain(t("procedure.duration"))), .dd(.plain(t.count("procedure.minutes", p.durationMinutes))),
+                                .dt(.plain(t("procedure.stay"))), .dd(.plain(t.count("procedure.days", p.stayDays))))),
+                        .if(!d.articles.isEmpty, .section(.class("card"), .h2(.plain(t("procedure.readMore"))),
+                            .ul(.forEach(d.articles) { a in .li(.a(.to(SiteURL.article(.value(a.slug)).path), .plain(a.title))) }))))
                 ),
                 Fragments.decisionAids(aids, t),
                 providers(d, ctx),
@@ -93,27 +93,27 @@ enum ProcedureShow {
     static func prices(_ d: ProcedureDetail, _ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
         return .section(.id("prices"),
-            .h2(.text(t("procedure.prices"))),
-            .p(.class("notice"), .span(.class("badge badge-sample"), .text(t("sample.badge"))), .text(" "), .text(t("procedure.pricesNote"))),
-            d.prices.isEmpty ? .p(.text(t("procedure.noPrices"))) :
+            .h2(.plain(t("procedure.prices"))),
+            .p(.class("notice"), .span(.class("badge badge-sample"), .plain(t("sample.badge"))), .plain(" "), .plain(t("procedure.pricesNote"))),
+            d.prices.isEmpty ? .p(.plain(t("procedure.noPrices"))) :
             .table(.class("data"),
-                .caption(.text(t("procedure.pricesCaption"))),
-                .thead(.tr(.th(.text(t("table.country"))), .th(.text(t("table.typicalRange"))), .th(.text(t("table.inEuros"))))),
+                .caption(.plain(t("procedure.pricesCaption"))),
+                .thead(.tr(.th(.plain(t("table.country"))), .th(.plain(t("table.typicalRange"))), .th(.plain(t("table.inEuros"))))),
                 .tbody(.forEach(d.prices) { row in
-                    .tr(.td(.text(t.country(row.country))), .td(.text(row.price.formatted)), .td(.text(row.price.formattedEUR ?? row.price.formatted)))
+                    .tr(.td(.plain(t.country(row.country))), .td(.plain(row.price.formatted)), .td(.plain(row.price.formattedEUR ?? row.price.formatted)))
                 })),
-            .p(.class("fineprint"), .text(t("price.note", ["date": ExchangeRates.reference.asOf]))))
+            .p(.class("fineprint"), .plain(t("price.note", ["date": ExchangeRates.reference.asOf]))))
     }
 
     static func providers(_ d: ProcedureDetail, _ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
         let slug = d.procedure.slug
         return .section(.id("providers"), .class("guide-providers"),
-            .h2(.text(t("procedure.providers"))),
-            d.providers.items.isEmpty ? .p(.text(t("procedure.noProviders"))) :
+            .h2(.plain(t("procedure.providers"))),
+            d.providers.items.isEmpty ? .p(.plain(t("procedure.noProviders"))) :
             .ul(.class("cards"), .forEach(d.providers.items) { .li(ProviderIndex.card($0, ctx, consultFor: slug)) }),
             .p(.a(.class("button secondary"), .to(SiteURL.providers.path(query: [("procedure", slug)])),
-                  .text(t.count("procedure.allProviders", d.providers.total)))))
+                  .plain(t.count("procedure.allProviders", d.providers.total)))))
     }
 
     static func jsonLD(_ d: ProcedureDetail, _ ctx: PageContext) -> TrustedHTML {
