@@ -69,11 +69,12 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     app.asyncCommands.use(AidsCommand(), as: "aids")
 }
 
-/// Migrates, and loads the demo data when the database is empty and the configuration asks for it.
-/// `startWorker` runs the notification outbox worker; `announce` prints the demo accounts when they are created.
+/// Migrates, and loads the demo data when the database is empty and the configuration asks for it (never in
+/// production: the demo accounts' passwords are published). `startWorker` runs the notification outbox worker;
+/// `announce` prints the demo accounts when they are created.
 public func prepareForServing(_ app: Application, startWorker: Bool = true, announce: Bool = true) async throws {
     try await app.autoMigrate()
-    if app.config.seedDemoOnEmpty, try await DemoSeeder.isEmpty(app.db) {
+    if app.config.seedDemoOnEmpty, app.environment != .production, try await DemoSeeder.isEmpty(app.db) {
         app.logger.notice("Empty database: loading the demo data")
         try await DemoSeeder.seed(on: app.db, t: app.localizer, now: app.clock.now())
         try await DemoAccounts.seed(app: app, announce: announce)

@@ -17,7 +17,7 @@ enum Entrypoint {
 
         let config: AppConfig
         do {
-            config = try AppConfig.fromEnvironment()
+            config = try AppConfig.fromEnvironment(isProduction: env == .production)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             exit(2)
@@ -30,11 +30,8 @@ enum Entrypoint {
 
         do {
             try await configure(app, config: config)
-            let command = CommandLine.arguments.dropFirst().first ?? "serve"
-            let asksForHelp = CommandLine.arguments.contains("--help") || CommandLine.arguments.contains("-h")
-            if (command == "serve" || command.hasPrefix("-")) && !asksForHelp {
-                try await prepareForServing(app)
-            }
+            // Vapor reads the command (after `--env` and other options); only `serve` prepares serving.
+            await app.asyncCommands.use(PreparingServeCommand(serve: app.servers.asyncCommand), as: "serve", isDefault: true)
             try await app.execute()
         } catch {
             // A clear line for the operator (a wrong setting, a missing key), not a crash report.

@@ -46,7 +46,7 @@ struct AccessMatrixTests {
         user.emailVerifiedAt = testNow
         try await user.create(on: app.db)
         if role.needsSecondFactor {
-            user.totpSecret = try app.vault.sealWithMaster(TOTP.newSecret(), context: "totp:\(user.id!)")
+            user.totpSecret = try app.vault.sealWithMaster(SignInCode.newSecret(), context: "totp:\(user.id!)")
             user.totpEnabledAt = testNow
             try await user.update(on: app.db)
         }

@@ -189,7 +189,7 @@ struct AccountTests {
             #expect(try await browser.get("/inbox").status == .seeOther)
             let user = try #require(try await User.query(on: app.db).filter(\.$email == Demo.staff.email).first())
             let secret = try app.vault.openWithMaster(try #require(user.totpSecret), context: "totp:\(user.id!)")
-            let code = TOTP.code(secret: secret, counter: TOTP.counter(at: app.clock.now()))
+            let code = SignInCode.code(secret: secret, counter: SignInCode.counter(at: app.clock.now()))
             let wrong = try await browser.submit("/account/two-factor", [("code", code == "000000" ? "111111" : "000000")])
             #expect(wrong.status == .unauthorized)
             let ok = try await browser.submit("/account/two-factor", [("code", code)])

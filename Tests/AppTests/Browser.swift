@@ -193,7 +193,7 @@ extension Browser {
         guard res.status == .seeOther, res.headers.first(name: .location) == "/account/two-factor" else { return res }
         let user = try #require(try await User.query(on: app.db).filter(\.$email == email).first())
         let secret = try app.vault.openWithMaster(try #require(user.totpSecret), context: "totp:\(user.id!)")
-        let code = TOTP.code(secret: secret, counter: TOTP.counter(at: app.clock.now()))
+        let code = SignInCode.code(secret: secret, counter: SignInCode.counter(at: app.clock.now()))
         return try await submit("/account/two-factor", [("code", code)])
     }
 }

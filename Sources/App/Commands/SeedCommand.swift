@@ -36,6 +36,8 @@ struct SeedCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
+        // Every dataset here is sample data; none of it belongs in a production database.
+        guard app.environment != .production else { throw RefusedInProduction(what: "careabroad seed") }
         try await app.autoMigrate()
         switch signature.dataset {
         case "demo":
@@ -74,4 +76,10 @@ struct ExitCode: Error, CustomStringConvertible {
     let code: Int32
     init(_ code: Int32) { self.code = code }
     var description: String { "exit \(code)" }
+}
+
+/// A command or step that would put sample data or development tools into production.
+struct RefusedInProduction: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "\(what) is refused in production: it creates sample data and demo accounts" }
 }

@@ -95,7 +95,8 @@ public struct AppConfig: Sendable {
 
     /// Reads `DATABASE_URL`, `CAREABROAD_DB_SCHEMA`, `CAREABROAD_SQLITE_PATH`, `CAREABROAD_BASE_URL`, `CAREABROAD_SEED_DEMO`,
     /// `CAREABROAD_RENDER_CACHE`, `CAREABROAD_RENDER_CACHE_TTL`, `CAREABROAD_TLS`, `CAREABROAD_DB_POOL`.
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+    /// In production (`isProduction`) the demo data and the development mailbox are refused.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment, isProduction: Bool = false) throws -> AppConfig {
         var problems: [String] = []
         func flag(_ name: String, default value: Bool) -> Bool {
             guard let raw = env[name], !raw.isEmpty else { return value }
@@ -163,7 +164,7 @@ public struct AppConfig: Sendable {
         let config = AppConfig(
             database: database,
             baseURL: baseURL,
-            seedDemoOnEmpty: flag("CAREABROAD_SEED_DEMO", default: true),
+            seedDemoOnEmpty: flag("CAREABROAD_SEED_DEMO", default: !isProduction),
             renderCacheEnabled: flag("CAREABROAD_RENDER_CACHE", default: true),
             renderCacheTTL: integer("CAREABROAD_RENDER_CACHE_TTL", default: 300, range: 1...86_400),
             tlsEnabled: flag("CAREABROAD_TLS", default: baseURL.hasPrefix("https://")),
@@ -184,6 +185,14 @@ public struct AppConfig: Sendable {
             }()
         )
         var result = config
+        if isProduction {
+            if result.seedDemoOnEmpty {
+                problems.append("CAREABROAD_SEED_DEMO cannot be true in production: the demo accounts' passwords are published")
+            }
+            if result.mail == .mailbox {
+                problems.append("CAREABROAD_MAIL must be smtp (or log) in production: the development mailbox is not served there")
+            }
+        }
         if let raw = env["CAREABROAD_TRUSTED_PROXIES"], !raw.isEmpty {
             for item in raw.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
                 if let network = IPNetwork(item) { result.trustedProxies.append(network) }

@@ -62,7 +62,7 @@ public final class RenderCache: Sendable {
 
     static func etag(for buffer: ByteBuffer) -> String {
         let digest = Insecure.SHA1.hash(data: buffer.readableBytesView)
-        return "\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        return "\"" + digest.prefix(12).hex + "\""
     }
 }
 

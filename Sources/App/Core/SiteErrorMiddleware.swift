@@ -1,5 +1,6 @@
 import Foundation
 import Vapor
+import Fluent
 import Plot
 import Domain
 
@@ -37,7 +38,7 @@ struct SiteErrorMiddleware: AsyncMiddleware {
             detail = t("error.500.detail")
         }
         if status.code >= 500 {
-            request.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.url.path)"])
+            request.logger.error("request failed", metadata: ["error": "\(LogSafe.describe(error))", "path": "\(request.url.path)"])
         }
 
         let isAPI = request.url.path.hasPrefix("/api/")
@@ -96,5 +97,18 @@ enum ErrorPage {
                 .li(.a(.to(SiteURL.magazine.path), .plain(t("error.links.magazine")))),
                 .li(.a(.to(SiteURL.providers.path), .plain(t("error.links.providers")))))
         )).render(ctx)
+    }
+}
+
+/// Error descriptions for logs: the error's type and, for our own errors, their fixed reason; never a database
+/// error's text (it can carry the values of a unique key or a query's bound values).
+enum LogSafe {
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let abort as any AbortError where !(error is any DatabaseError): return "\(type(of: error)) \(abort.status.code)"
+        case let db as any DatabaseError:
+            return "\(type(of: error)) (constraint: \(db.isConstraintFailure), syntax: \(db.isSyntaxError), connection closed: \(db.isConnectionClosed))"
+        default: return "\(type(of: error))"
+        }
     }
 }

@@ -21,7 +21,7 @@ struct CSRFProtection: Sendable {
             guard origin == expected || Self.sameHost(origin, req) else { throw Abort(.forbidden, reason: req.application.localizer("error.csrf")) }
         }
         guard let submitted, let binding = binding(for: req, create: false),
-              Self.constantTimeEqual(submitted, mac(binding)) else {
+              Array(submitted.utf8).secureCompare(to: Array(mac(binding).utf8)) else {
             throw Abort(.forbidden, reason: req.application.localizer("error.csrf"))
         }
     }
@@ -46,14 +46,6 @@ struct CSRFProtection: Sendable {
         let code = HMAC<SHA256>.authenticationCode(for: Data(binding.utf8), using: key)
         return Data(code).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var diff: UInt8 = 0
-        for i in x.indices { diff |= x[i] ^ y[i] }
-        return diff == 0
     }
 }
 

@@ -94,6 +94,8 @@ struct SessionMiddleware: AsyncMiddleware {
             }
         }
         let user = session.user
+        // An address that was never confirmed opens nothing, whatever session was started before.
+        guard user.emailVerifiedAt != nil else { return nil }
         return SignedInUser(id: try user.requireID(), email: user.email, displayName: user.displayName, role: user.roleValue,
                             emailVerified: user.emailVerifiedAt != nil, sessionID: id,
                             secondFactorDone: session.secondFactorDone, totpEnabled: user.totpEnabledAt != nil)

@@ -38,7 +38,7 @@ struct MasterKeyring: Sendable {
     /// A key's id: derived from the key itself, so it never has to be written down separately.
     static func id(of key: SymmetricKey) -> String {
         let digest = key.withUnsafeBytes { SHA256.hash(data: Data("careabroad-key-id".utf8) + Data($0)) }
-        return "mk-" + digest.prefix(6).map { String(format: "%02x", $0) }.joined()
+        return "mk-" + digest.prefix(6).hex
     }
 
     func key(id: String) -> SymmetricKey? { keys.first { $0.id == id }?.key }
@@ -181,10 +181,6 @@ struct Vault: Sendable {
     }
 }
 
-extension Data {
-    /// Lowercase hexadecimal.
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
-}
 
 /// Random tokens for cookies and links, and the digests under which they are stored.
 enum SecretToken {

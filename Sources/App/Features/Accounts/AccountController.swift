@@ -37,9 +37,6 @@ enum AccountController {
     // MARK: account home
 
     @Sendable static func home(req: Request) async throws -> Response {
-        if let pending = req.signedIn, !pending.isComplete {
-            return redirect(pending.totpEnabled ? SiteURL.twoFactor.path : SiteURL.twoFactorSetup.path)
-        }
         let user = try req.requireUser()
         return html(AccountPages.home(user: user, csrf: req.csrfToken, req.pageContext))
     }
@@ -94,11 +91,14 @@ enum AccountController {
         return response
     }
 
+    /// A new confirmation link for an address that is not confirmed yet. The answer is the same whether or not
+    /// the address has an account, and both the sender and the address are rate limited.
     @Sendable static func resendVerification(req: Request) async throws -> Response {
         let form = try await req.formBody()
-        let user = try req.requireUser()
-        try await RateLimiter.enforce([("verify-resend:user:\(user.id)", rule(limits(req).resetPerAddress, req))], req: req)
-        if !user.emailVerified, let row = try await User.find(user.id, on: req.db) {
+        let email = EmailAddress.normalise(form.input["email"] ?? "") ?? ""
+        try await RateLimiter.enforce([("verify-resend:ip:\(req.auditSource)", rule(limits(req).resetPerAddress, req)),
+                                       ("verify-resend:email:\(emailKey(email))", rule(limits(req).resetPerAddress, req))], req: req)
+        if !email.isEmpty, let row = try await User.query(on: req.db).filter(\.$email == email).first(), row.emailVerifiedAt == nil {
             let now = req.application.clock.now()
             try await req.application.writes.transaction(on: req.db) { tx in
                 try await AccountService.enqueueVerification(user: row, now: now, app: req.application, on: tx)
@@ -106,14 +106,16 @@ enum AccountController {
         }
         let t = req.application.localizer
         return html(AccountPages.notice(t("account.checkEmail.title"), t("account.checkEmail.resent"), req.pageContext,
-                                        links: [(t("account.home.title"), SiteURL.account.path)]))
+                                        links: [(t("account.signIn.title"), SiteURL.signIn.path)]))
     }
 
     // MARK: sign-in
 
     @Sendable static func signInForm(req: Request) async throws -> Response {
         if req.user != nil { return redirect(SiteURL.account.path) }
-        return html(AccountPages.signIn(state: FormState(), csrf: req.csrfToken, next: safeNext(try? req.query.get(String.self, at: "next")), failed: false, req.pageContext))
+        let reason = (try? req.query.get(String.self, at: "reason")).flatMap { ["signin-required", "consult-existing"].contains($0) ? $0 : nil }
+        return html(AccountPages.signIn(state: FormState(), csrf: req.csrfToken, next: safeNext(try? req.query.get(String.self, at: "next")), failed: false,
+                                        reason: reason, req.pageContext))
     }
 
     @Sendable static func signIn(req: Request) async throws -> Response {
@@ -138,6 +140,13 @@ enum AccountController {
             var state = FormState()
             state.input["email"] = form.input["email"]
             return html(AccountPages.signIn(state: state, csrf: req.csrfToken, next: next, failed: true, req.pageContext), .unauthorized)
+        }
+        guard user.emailVerifiedAt != nil else {
+            // The right password, but the address was never confirmed: no session (whoever signed up first with
+            // someone else's address must not keep one), only a way to get a new link.
+            try await AuditLog.record(AuditEntry(actorUserID: userID, actorRole: user.role, action: "account.sign-in.unverified",
+                                                 objectType: "session", source: req.auditSource, outcome: .denied), app: req.application)
+            return html(AccountPages.unverified(email: user.email, csrf: req.csrfToken, req.pageContext), .forbidden)
         }
         let needsCode = user.roleValue.needsSecondFactor
         try await AuditLog.record(AuditEntry(actorUserID: userID, actorRole: user.role, action: needsCode ? "account.sign-in.password" : "account.sign-in",
@@ -182,17 +191,21 @@ enum AccountController {
             return redirect(SiteURL.twoFactorSetup.path)
         }
         let now = req.application.clock.now()
-        guard let step = TOTP.match(form.input["code"] ?? "", secret: secret, at: now, lastUsed: user.totpLastStep) else {
+        guard let step = SignInCode.match(form.input["code"] ?? "", secret: secret, at: now, lastUsed: user.totpLastStep) else {
             try await AuditLog.record(AuditEntry(actorUserID: pending.id, actorRole: user.role, action: "account.sign-in.code",
                                                  objectType: "session", source: req.auditSource, outcome: .denied), app: req.application)
             return html(AccountPages.twoFactor(state: FormState(), csrf: req.csrfToken, failed: true, req.pageContext), .unauthorized)
         }
-        try await req.application.writes.transaction(on: req.db) { tx in
-            // Record the step first: the same code cannot be used twice, even by two requests at once.
-            let updated = try await User.query(on: tx).filter(\.$id == pending.id).set(\.$totpLastStep, to: step).update()
-            _ = updated
+        let accepted = try await req.application.writes.transaction(on: req.db) { tx -> Bool in
+            // One conditional write decides: the step moves forward only if no request used this code (or a later
+            // one) first, so of two requests with the same code exactly one signs in.
+            guard try await AccountService.claimCodeStep(step, userID: pending.id, on: tx) else { return false }
             try await AuditLog.append(AuditEntry(actorUserID: pending.id, actorRole: user.role, action: "account.sign-in",
                                                  objectType: "session", source: req.auditSource), at: now, on: tx)
+            return true
+        }
+        guard accepted else {
+            return html(AccountPages.twoFactor(state: FormState(), csrf: req.csrfToken, failed: true, req.pageContext), .unauthorized)
         }
         let response = redirect(landing(for: user))
         try await SessionStore.start(userID: pending.id, secondFactorDone: true, req: req, response: response)
@@ -203,9 +216,9 @@ enum AccountController {
         guard let pending = req.signedIn else { return redirect(SiteURL.signIn.path) }
         if pending.totpEnabled && !pending.isComplete { return redirect(SiteURL.twoFactor.path) }
         if pending.totpEnabled { return redirect(SiteURL.account.path) }
-        let secret = TOTP.newSecret()
-        let uri = TOTP.provisioningURI(secret: secret, account: pending.email, issuer: req.application.localizer("site.name"))
-        return html(AccountPages.twoFactorSetup(secret: TOTP.base32(secret), uri: uri, csrf: req.csrfToken, failed: false, req.pageContext))
+        let secret = SignInCode.newSecret()
+        let uri = SignInCode.provisioningURI(secret: secret, account: pending.email, issuer: req.application.localizer("site.name"))
+        return html(AccountPages.twoFactorSetup(secret: SignInCode.base32(secret), uri: uri, csrf: req.csrfToken, failed: false, req.pageContext))
     }
 
     @Sendable static func twoFactorSetup(req: Request) async throws -> Response {
@@ -213,10 +226,10 @@ enum AccountController {
         guard let pending = req.signedIn else { return redirect(SiteURL.signIn.path) }
         guard !pending.totpEnabled else { return redirect(SiteURL.account.path) }
         let encoded = form.input["secret"] ?? ""
-        guard let secret = TOTP.decodeBase32(encoded), secret.count == 20 else { throw Abort(.badRequest) }
+        guard let secret = SignInCode.decodeBase32(encoded), secret.count == 20 else { throw Abort(.badRequest) }
         let now = req.application.clock.now()
-        guard let step = TOTP.match(form.input["code"] ?? "", secret: secret, at: now, lastUsed: nil) else {
-            let uri = TOTP.provisioningURI(secret: secret, account: pending.email, issuer: req.application.localizer("site.name"))
+        guard let step = SignInCode.match(form.input["code"] ?? "", secret: secret, at: now, lastUsed: nil) else {
+            let uri = SignInCode.provisioningURI(secret: secret, account: pending.email, issuer: req.application.localizer("site.name"))
             return html(AccountPages.twoFactorSetup(secret: encoded, uri: uri, csrf: req.csrfToken, failed: true, req.pageContext), .unprocessableEntity)
         }
         let sealed = try req.application.vault.sealWithMaster(secret, context: "totp:\(pending.id)")

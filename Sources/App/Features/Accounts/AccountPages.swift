@@ -40,10 +40,11 @@ enum AccountPages {
         ))
     }
 
-    static func signIn(state: FormState, csrf: String, next: String?, failed: Bool, _ ctx: PageContext) -> String {
+    static func signIn(state: FormState, csrf: String, next: String?, failed: Bool, reason: String? = nil, _ ctx: PageContext) -> String {
         let t = ctx.t
         return shell(t("account.signIn.title"), ctx, .group(
             .if(failed, .div(.class("error-summary"), .attr("role", "alert"), .p(.plain(t("account.signIn.failed"))))),
+            .if(!failed && reason != nil, .p(.class("notice"), .attr("role", "status"), .plain(t("account.signIn.reason.\(reason ?? "")")))),
             form(action: SiteURL.signIn.path, csrf: csrf,
                 .if(next != nil, Fields.hidden("next", next ?? "")),
                 .group(
@@ -129,6 +130,15 @@ enum AccountPages {
     }
 
     /// "Check your email" and similar notices.
+    /// The right password for an address that is not confirmed yet: no session, a way to get a new link.
+    static func unverified(email: String, csrf: String, _ ctx: PageContext) -> String {
+        let t = ctx.t
+        return shell(t("account.unverified.title"), lead: t("account.unverified.lead"), ctx, .group(
+            form(action: SiteURL.resendVerification.path, csrf: csrf,
+                Fields.hidden("email", email),
+                submit(t("account.unverified.resend")))))
+    }
+
     static func notice(_ title: String, _ body: String, _ ctx: PageContext, links: [(String, String)] = []) -> String {
         shell(title, ctx, .group(
             .p(.class("lead"), .plain(body)),

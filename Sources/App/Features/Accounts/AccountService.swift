@@ -1,6 +1,7 @@
 import Foundation
 import Crypto
 import Fluent
+import SQLKit
 import Vapor
 import Domain
 
@@ -74,11 +75,28 @@ enum AccountService {
         let now = app.clock.now()
         let hash = try await Passwords.hash(password, app: app)
         let t = app.localizer
-        return try await app.writes.transaction(on: db) { tx in
+        @Sendable func tellOwner(_ existing: User, on tx: any Database) async throws {
+            try await Outbox.enqueue(kind: "account-exists", to: existing.email, subject: t("mail.exists.subject"),
+                                     body: t("mail.exists.body", ["signIn": app.config.baseURL + SiteURL.signIn.path,
+                                                                  "reset": app.config.baseURL + SiteURL.reset.path]), now: now, on: tx)
+        }
+        do {
+            return try await create(name: name, email: email, hash: hash, now: now, app: app, source: source, on: db, tellOwner: tellOwner)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Two sign-ups with one address at once: the unique email decided, and the loser is answered like any
+            // sign-up with a known address.
+            return try await app.writes.transaction(on: db) { tx in
+                if let existing = try await User.query(on: tx).filter(\.$email == email).first() { try await tellOwner(existing, on: tx) }
+                return .alreadyRegistered
+            }
+        }
+    }
+
+    private static func create(name: String, email: String, hash: String, now: Date, app: Application, source: String, on db: any Database,
+                               tellOwner: @escaping @Sendable (User, any Database) async throws -> Void) async throws -> SignUpOutcome {
+        try await app.writes.transaction(on: db) { tx in
             if let existing = try await User.query(on: tx).filter(\.$email == email).first() {
-                try await Outbox.enqueue(kind: "account-exists", to: existing.email, subject: t("mail.exists.subject"),
-                                         body: t("mail.exists.body", ["signIn": app.config.baseURL + SiteURL.signIn.path,
-                                                                      "reset": app.config.baseURL + SiteURL.reset.path]), now: now, on: tx)
+                try await tellOwner(existing, tx)
                 return .alreadyRegistered
             }
             let user = User(email: email, passwordHash: hash, displayName: name, role: .patient, now: now)
@@ -98,27 +116,51 @@ enum AccountService {
         return row
     }
 
-    /// Verifies the address behind `token`, opens the cases that were waiting for it, and returns the user id.
+    /// Marks an emailed token used, if it is still unused, unexpired and for `purpose`: one conditional UPDATE whose
+    /// changed row decides, so of two requests with the same link only one gets its user id back.
+    static func claimToken(digest: String, purpose: EmailToken.Purpose, now: Date, on tx: any Database) async throws -> Int? {
+        struct Claimed: Decodable { let user_id: Int }
+        return try await (tx as! any SQLDatabase).update("email_tokens").set("used_at", to: SQLBind(now))
+            .where("id", .equal, SQLBind(digest)).where("purpose", .equal, SQLBind(purpose.rawValue))
+            .where("used_at", .is, SQLLiteral.null).where("expires_at", .greaterThan, SQLBind(now))
+            .returning("user_id").all(decoding: Claimed.self).first?.user_id
+    }
+
+    /// Verifies the address behind `token`, ends every session and API token the account had (whoever opened them
+    /// before the owner confirmed), opens the cases that were waiting for it, and returns the user id.
     static func verify(token: String, app: Application, source: String, on db: any Database) async throws -> Int? {
+        guard SecretToken.isWellFormed(token) else { return nil }
         let now = app.clock.now()
-        guard let row = try await usableToken(token, purpose: .verify, now: now, on: db) else { return nil }
-        let userID = row.$user.id
-        let opened = try await app.writes.transaction(on: db) { tx -> Bool in
-            // Claim the token inside the transaction: a second click finds it used.
-            let claimed = try await EmailToken.query(on: tx).filter(\.$id == row.id!).filter(\.$usedAt == nil)
-                .set(\.$usedAt, to: now).update()
-            _ = claimed
-            guard let user = try await User.find(userID, on: tx) else { return false }
+        return try await app.writes.transaction(on: db) { tx -> Int? in
+            guard let userID = try await claimToken(digest: SecretToken.digest(token), purpose: .verify, now: now, on: tx),
+                  let user = try await User.find(userID, on: tx) else { return nil }
             if user.emailVerifiedAt == nil {
                 user.emailVerifiedAt = now
                 try await user.update(on: tx)
             }
+            try await endAccess(userID: userID, now: now, on: tx)
             try await CaseService.openAwaitingCases(patientID: userID, now: now, app: app, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: userID, actorRole: user.role, action: "account.verify-email",
                                                  objectType: "user", objectID: String(userID), source: source), at: now, on: tx)
-            return true
+            return userID
         }
-        return opened ? userID : nil
+    }
+
+    /// Records `step` as the last used sign-in code step if it is later than the one recorded: one conditional UPDATE.
+    static func claimCodeStep(_ step: Int64, userID: Int, on tx: any Database) async throws -> Bool {
+        struct Claimed: Decodable { let id: Int }
+        return try await (tx as! any SQLDatabase).update("users").set("totp_last_step", to: SQLBind(step))
+            .where("id", .equal, SQLBind(userID))
+            .where { $0.where("totp_last_step", .is, SQLLiteral.null).orWhere("totp_last_step", .lessThan, SQLBind(step)) }
+            .returning("id").all(decoding: Claimed.self).count == 1
+    }
+
+    /// Ends every session of the user except `keepSession`, and revokes every API token.
+    static func endAccess(userID: Int, keepSession: String? = nil, now: Date, on tx: any Database) async throws {
+        let sessions = UserSession.query(on: tx).filter(\.$user.$id == userID)
+        if let keepSession { sessions.filter(\.$id != keepSession) }
+        try await sessions.delete()
+        try await APIToken.query(on: tx).filter(\.$user.$id == userID).filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
     }
 
     /// The user for these credentials, or `nil`. Unknown addresses cost a hash check too (no enumeration by timing).
@@ -152,9 +194,7 @@ enum AccountService {
         let hash = try await Passwords.hash(password, app: app)
         return try await app.writes.transaction(on: db) { tx in
             if let tokenID {
-                guard let token = try await EmailToken.find(tokenID, on: tx), token.usedAt == nil, token.expiresAt > now else { return false }
-                token.usedAt = now
-                try await token.update(on: tx)
+                guard try await claimToken(digest: tokenID, purpose: .reset, now: now, on: tx) == userID else { return false }
             }
             guard let user = try await User.find(userID, on: tx) else { return false }
             user.passwordHash = hash
@@ -162,9 +202,8 @@ enum AccountService {
             // Following a reset link proves the address too.
             if tokenID != nil && user.emailVerifiedAt == nil { user.emailVerifiedAt = now }
             try await user.update(on: tx)
-            let sessions = UserSession.query(on: tx).filter(\.$user.$id == userID)
-            if let keepSession { sessions.filter(\.$id != keepSession) }
-            try await sessions.delete()
+            // A new password ends every session and API token (a stolen token must not outlive the change).
+            try await endAccess(userID: userID, keepSession: keepSession, now: now, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: userID, actorRole: user.role, action: "account.password-change",
                                                  objectType: "user", objectID: String(userID), source: source), at: now, on: tx)
             try await Outbox.enqueue(kind: "password-changed", to: user.email, subject: app.localizer("mail.passwordChanged.subject"),

@@ -50,13 +50,21 @@ enum CaseService {
         try await event.create(on: tx)
     }
 
-    /// Changes a case's status, in the case and in its procedure links (which repeat it for the inbox filter).
-    static func setStatus(_ row: ConsultationCase, _ status: CaseStatus, now: Date, on tx: any Database) async throws {
-        row.status = status.rawValue
-        row.updatedAt = now
-        try await row.update(on: tx)
-        try await (tx as! any SQLDatabase).update("case_procedures").set("status", to: SQLBind(status.rawValue))
-            .where("case_id", .equal, SQLBind(try row.requireID())).run()
+    /// Moves a case from `expected` to `status` with one conditional write (`UPDATE … WHERE status = expected`):
+    /// of two requests acting at once, only the one whose update changed the row goes on (true); the other finds
+    /// the status changed (false) and the caller rolls back. The procedure links repeat the status for the inbox
+    /// filter. `clearPayload` empties the sealed request in the same write (a withdrawal).
+    static func transition(caseID: Int, from expected: CaseStatus, to status: CaseStatus, now: Date, clearPayload: Bool = false,
+                           on tx: any Database) async throws -> Bool {
+        let sql = tx as! any SQLDatabase
+        struct Changed: Decodable { let id: Int }
+        var update = sql.update("cases").set("status", to: SQLBind(status.rawValue)).set("updated_at", to: SQLBind(now))
+        if clearPayload { update = update.set("payload", to: SQLBind(Data())) }
+        let changed = try await update.where("id", .equal, SQLBind(caseID)).where("status", .equal, SQLBind(expected.rawValue))
+            .returning("id").all(decoding: Changed.self)
+        guard changed.count == 1 else { return false }
+        try await sql.update("case_procedures").set("status", to: SQLBind(status.rawValue)).where("case_id", .equal, SQLBind(caseID)).run()
+        return true
     }
 
     /// Tells the patient the request was sent and the provider's team that it arrived.
@@ -90,8 +98,8 @@ enum CaseService {
             .filter(\.$status == CaseStatus.awaitingVerification.rawValue).all()
         guard !waiting.isEmpty, let patient = try await User.find(patientID, on: tx) else { return }
         for row in waiting {
-            guard let next = CaseAction.verify.apply(to: .awaitingVerification) else { continue }
-            try await setStatus(row, next, now: now, on: tx)
+            guard let next = CaseAction.verify.apply(to: .awaitingVerification),
+                  try await transition(caseID: try row.requireID(), from: .awaitingVerification, to: next, now: now, on: tx) else { continue }
             let key = try await app.vault.dataKey(id: row.dataKeyID, on: tx)
             try await addEvent(caseID: try row.requireID(), kind: "opened", status: next, actor: patientID, note: nil,
                                reference: row.reference, key: key, now: now, on: tx)
@@ -173,8 +181,7 @@ enum CaseService {
         return try await app.writes.transaction(on: db) { tx in
             guard let current = try await ConsultationCase.find(caseID, on: tx), current.$patient.id == patient.id,
                   let status = CaseStatus(rawValue: current.status), let next = CaseAction.withdraw.apply(to: status) else { return false }
-            current.payload = Data()
-            try await setStatus(current, next, now: now, on: tx)
+            guard try await transition(caseID: caseID, from: status, to: next, now: now, clearPayload: true, on: tx) else { return false }
             try await CasePhoto.query(on: tx).filter(\.$consultation.$id == caseID).delete()
             try await CaseEvent.query(on: tx).filter(\.$consultation.$id == caseID).set(\.$note, to: nil).update()
             try await Consent.query(on: tx).filter(\.$consultation.$id == caseID).filter(\.$withdrawnAt == nil).set(\.$withdrawnAt, to: now).update()
@@ -210,10 +217,11 @@ enum CaseService {
         let caseID = try row.requireID()
         let key = try await app.vault.dataKey(id: row.dataKeyID, on: db)
         return try await app.writes.transaction(on: db) { tx in
-            // Re-read inside the transaction so two staff members acting at once cannot both win.
+            // The status read here only picks the transition; the conditional write decides, so two staff members
+            // acting at once cannot both win (ConcurrencyTests prove it on both databases).
             guard let current = try await ConsultationCase.find(caseID, on: tx),
-                  let status = CaseStatus(rawValue: current.status), let next = action.apply(to: status) else { return false }
-            try await setStatus(current, next, now: now, on: tx)
+                  let status = CaseStatus(rawValue: current.status), let next = action.apply(to: status),
+                  try await transition(caseID: caseID, from: status, to: next, now: now, on: tx) else { return false }
             try await addEvent(caseID: caseID, kind: action.rawValue, status: next, actor: actor.id, note: note,
                                reference: reference, key: key, now: now, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: actor.id, actorRole: actor.role.rawValue, action: "case.\(action.rawValue)",

@@ -33,6 +33,7 @@ enum DemoAccounts {
 
     /// Creates the accounts (once) and prints how to sign in with them.
     static func seed(app: Application, announce: Bool = true) async throws {
+        guard app.environment != .production else { throw RefusedInProduction(what: "Creating the demo accounts") }
         let db = app.db
         let now = app.clock.now()
         guard try await User.query(on: db).filter(\.$isSample == true).count() == 0 else { return }
@@ -48,11 +49,11 @@ enum DemoAccounts {
                 let id = try user.requireID()
                 var line = "  \(account.role.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(account.email)  password: \(account.password)"
                 if account.role.needsSecondFactor {
-                    let secret = TOTP.newSecret()
+                    let secret = SignInCode.newSecret()
                     user.totpSecret = try app.vault.sealWithMaster(secret, context: "totp:\(id)")
                     user.totpEnabledAt = now
                     try await user.update(on: tx)
-                    line += "  authenticator key: \(TOTP.base32(secret))"
+                    line += "  authenticator key: \(SignInCode.base32(secret))"
                 }
                 lines.append(line)
                 if let slug = account.practitionerSlug, let p = try await Practitioner.query(on: tx).filter(\.$slug == slug).first() {

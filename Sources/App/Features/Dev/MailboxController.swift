@@ -14,7 +14,7 @@ enum MailboxController {
         for user in try await User.query(on: req.db).filter(\.$isSample == true).filter(\.$totpSecret != nil).sort(\.$email).all() {
             guard let sealed = user.totpSecret, let id = user.id,
                   let secret = try? req.application.vault.openWithMaster(sealed, context: "totp:\(id)") else { continue }
-            codes.append((user.email, TOTP.code(secret: secret, counter: TOTP.counter(at: now))))
+            codes.append((user.email, SignInCode.code(secret: secret, counter: SignInCode.counter(at: now))))
         }
         let t = req.application.localizer
         let ctx = req.pageContext

@@ -18,7 +18,7 @@ enum HealthController {
             _ = try await (req.db as! any SQLDatabase).raw("SELECT 1 AS one").first()
             response = Response(status: .ok, body: .init(staticString: "ready\n"))
         } catch {
-            req.logger.error("readiness check failed", metadata: ["error": "\(String(reflecting: error))"])
+            req.logger.error("readiness check failed", metadata: ["error": "\(LogSafe.describe(error))"])
             response = Response(status: .serviceUnavailable, body: .init(staticString: "database unavailable\n"))
         }
         response.headers.contentType = .plainText
