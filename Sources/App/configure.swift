@@ -51,12 +51,13 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
         try await sql.raw("PRAGMA journal_mode=WAL").run()
         try await sql.raw("PRAGMA synchronous=NORMAL").run()
     }
-    app.migrations.add(Migrations.all)
+    app.migrations.add(MigrationRegistry.all)
 
     app.middleware = Middlewares()
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(tls: config.tlsEnabled))
     app.middleware.use(SiteErrorMiddleware())
+    app.middleware.use(MultipartBoundaryGuard())
     app.middleware.use(SessionMiddleware())
     app.middleware.use(VisitorCookieMiddleware())
     app.routes.defaultMaxBodySize = "64kb"

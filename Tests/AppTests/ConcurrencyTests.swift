@@ -46,7 +46,7 @@ struct ConcurrencyTests {
             #expect(!statuses.contains { $0.1.contains("locked") })
             #expect(try await ConsultationCase.query(on: app.db).count() == 300)
             #expect(try await CasePhoto.query(on: app.db).count() == 300)
-            #expect(try await AuditLog.verify(on: app.db).firstBrokenID == nil)
+            #expect(try await AuditLog.verify(app: app, on: app.db).firstBrokenID == nil)
         }
     }
 }

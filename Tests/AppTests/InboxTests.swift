@@ -85,13 +85,13 @@ struct InboxTests {
     func auditChain() async throws {
         try await withTestApp { app in
             _ = try await patientWithCase(app)
-            let intact = try await AuditLog.verify(on: app.db)
+            let intact = try await AuditLog.verify(app: app, on: app.db)
             #expect(intact.firstBrokenID == nil)
             #expect(intact.checked >= 2)
             let rows = try await AuditEvent.query(on: app.db).sort(\.$id).all()
             let victim = rows[rows.count / 2]
             try await (app.db as! any SQLDatabase).update("audit_events").set("outcome", to: "denied").where("id", .equal, victim.id!).run()
-            let broken = try await AuditLog.verify(on: app.db)
+            let broken = try await AuditLog.verify(app: app, on: app.db)
             #expect(broken.firstBrokenID == victim.id)
             #expect(broken.checked == rows.firstIndex { $0.id == victim.id })
         }
@@ -104,7 +104,7 @@ struct InboxTests {
             let rows = try await AuditEvent.query(on: app.db).sort(\.$id).all()
             #expect(rows.count >= 2)
             try await AuditEvent.query(on: app.db).filter(\.$id == rows[0].id!).delete()
-            #expect(try await AuditLog.verify(on: app.db).firstBrokenID == rows[1].id)
+            #expect(try await AuditLog.verify(app: app, on: app.db).firstBrokenID == rows[1].id)
         }
     }
 }

@@ -133,19 +133,27 @@ struct HealthDataSecurityTests {
         }
     }
 
-    @Test("Key rotation re-wraps every data key; requests sealed before still open")
+    @Test("Key rotation re-wraps everything sealed (data keys, platform keys, staff sign-in secrets); with only the new key, requests open and staff sign in")
     func rotation() async throws {
         try await withTestApp { app in
             let (patient, reference) = try await patientWithCase(app)
+            _ = try await deliverMail(app)
             let old = app.vault.keyring.current.id
             let newKey = MasterKeyring.generateEncoded()
             app.vault = Vault(keyring: try MasterKeyring.parse("\(newKey),\(testMasterKey)"))
-            let count = try await app.vault.rotate(on: app.db, gate: app.writes, now: testNow)
-            #expect(count >= 1)
+            let done = try await app.vault.rotateAll(on: app.db, gate: app.writes, now: testNow)
+            #expect(done.dataKeys >= 1)
+            #expect(done.platformKeys == 2) // the audit chain's and the outbox's
+            #expect(done.signInSecrets == 4) // the demo staff, facilitator, editor and administrator
             #expect(try await DataKey.query(on: app.db).filter(\.$masterKeyID == old).count() == 0)
-            // Only the new key now: everything still opens.
+            #expect(try await PlatformKey.query(on: app.db).filter(\.$masterKeyID == old).count() == 0)
+            // Only the new key now: everything still opens, and staff still sign in with their codes.
             app.vault = Vault(keyring: try MasterKeyring.parse(newKey))
             #expect(try await patient.get("/cases/\(reference)").text.contains(ConsultAnswers.secretConcern))
+            let staff = Browser(app)
+            #expect(try await staff.signIn(Demo.staff.email, Demo.staff.password).headers.first(name: .location) == "/inbox")
+            #expect(try await staff.get("/inbox/\(reference)").status == .ok)
+            #expect(try await AuditLog.verify(app: app, on: app.db).intact)
         }
     }
 }

@@ -129,12 +129,44 @@ final class APIToken: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "last_used_at") var lastUsedAt: Date?
     @OptionalField(key: "revoked_at") var revokedAt: Date?
+    @OptionalField(key: "expires_at") var expiresAt: Date?
 
     init() {}
+    /// How long a personal token works; the person makes a new one after that.
+    static let lifetime: TimeInterval = 90 * 86_400
+
+    /// When the token stops working (tokens made before expiry was recorded count from their creation).
+    var effectiveExpiry: Date { expiresAt ?? createdAt.addingTimeInterval(Self.lifetime) }
+
     init(id: String, userID: Int, name: String, now: Date) {
         self.id = id
         self.$user.id = userID
         self.name = name
         self.createdAt = now
+        self.expiresAt = now.addingTimeInterval(Self.lifetime)
     }
+}
+
+/// A platform-wide key (audit chain, outgoing messages), wrapped by a master key.
+final class PlatformKey: Model, @unchecked Sendable {
+    static let schema = "platform_keys"
+    @ID(custom: "purpose", generatedBy: .user) var id: String?
+    @Field(key: "master_key_id") var masterKeyID: String
+    @Field(key: "wrapped_key") var wrappedKey: Data
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "rotated_at") var rotatedAt: Date?
+    init() {}
+}
+
+/// The audit chain's signed head (one row).
+final class AuditHead: Model, @unchecked Sendable {
+    static let schema = "audit_heads"
+    @ID(custom: .id, generatedBy: .user) var id: Int?
+    @Field(key: "last_id") var lastID: Int64
+    @Field(key: "row_count") var rowCount: Int64
+    @Field(key: "last_hash") var lastHash: String
+    @Field(key: "legacy_until") var legacyUntil: Int64
+    @Field(key: "updated_at") var updatedAt: Date
+    @Field(key: "signature") var signature: String
+    init() {}
 }

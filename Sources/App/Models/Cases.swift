@@ -82,7 +82,9 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @Field(key: "kind") var kind: String
     @Field(key: "recipient") var recipient: String
     @Field(key: "subject") var subject: String
+    /// Empty for messages written since bodies are sealed; see `bodySealed`.
     @Field(key: "body") var body: String
+    @OptionalField(key: "body_sealed") var bodySealed: Data?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "next_attempt_at") var nextAttemptAt: Date
     @Field(key: "attempts") var attempts: Int

@@ -1,5 +1,6 @@
 import Foundation
 import Fluent
+import Crypto
 import SQLKit
 import Vapor
 
@@ -41,17 +42,37 @@ struct LogTransport: MailTransport {
 
 /// The transactional outbox: `enqueue` writes the message in the caller's transaction, the worker delivers it.
 enum Outbox {
-    static func enqueue(kind: String, to recipient: String, subject: String, body: String, now: Date, on tx: any Database) async throws {
+    /// The platform key that seals message bodies: they carry working links (verification, reset), so they are
+    /// never kept in plaintext, and delivered messages are deleted after the retention period.
+    static let keyPurpose = "outbox"
+
+    static func enqueue(_ app: Application, kind: String, to recipient: String, subject: String, body: String, now: Date,
+                        on tx: any Database) async throws {
         let row = OutboxMessage()
-        row.id = UUID().uuidString.lowercased()
+        let id = UUID().uuidString.lowercased()
+        row.id = id
         row.kind = kind
         row.recipient = recipient
         row.subject = subject
-        row.body = body
+        row.body = ""
+        row.bodySealed = try Vault.seal(Data(body.utf8), key: try await bodyKey(app, on: tx, now: now), context: "outbox:\(id)")
         row.createdAt = now
         row.nextAttemptAt = now
         row.attempts = 0
         try await row.create(on: tx)
+    }
+
+    /// The sealing key, created inside the caller's transaction when the platform has none yet.
+    static func bodyKey(_ app: Application, on tx: any Database, now: Date) async throws -> SymmetricKey {
+        if let cached = app.vault.platformKeys.get(keyPurpose) { return cached }
+        if try await PlatformKey.find(keyPurpose, on: tx) == nil { try await app.vault.createPlatformKey(keyPurpose, on: tx, now: now) }
+        return try await app.vault.platformKey(keyPurpose, on: tx, gate: app.writes, now: now)
+    }
+
+    /// A message's body: opened from `body_sealed`, or the plaintext of a row written before bodies were sealed.
+    static func body(id: String, plaintext: String, sealed: Data?, key: SymmetricKey) throws -> String {
+        guard let sealed else { return plaintext }
+        return String(decoding: try Vault.open(sealed, key: key, context: "outbox:\(id)"), as: UTF8.self)
     }
 
     static let maxAttempts = 10
@@ -69,7 +90,7 @@ enum Outbox {
         let now = app.clock.now()
         let db = app.db
         let sql = db as! any SQLDatabase
-        struct Claimed: Decodable { let id: String; let recipient: String; let subject: String; let body: String; let attempts: Int }
+        struct Claimed: Decodable { let id: String; let recipient: String; let subject: String; let body: String; let body_sealed: Data?; let attempts: Int }
         let skipLocked: SQLQueryString = sql.dialect.name == "postgresql" ? "FOR UPDATE SKIP LOCKED" : ""
         let claimed = try await app.writes.run(on: db) { db in
             try await (db as! any SQLDatabase).raw("""
@@ -79,13 +100,15 @@ enum Outbox {
                   WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(bind: now)
                     AND (claimed_until IS NULL OR claimed_until < \(bind: now))
                   ORDER BY next_attempt_at LIMIT \(bind: limit) \(skipLocked))
-                RETURNING id, recipient, subject, body, attempts
+                RETURNING id, recipient, subject, body, body_sealed, attempts
                 """).all(decoding: Claimed.self)
         }
         var delivered = 0
+        let key = claimed.isEmpty ? nil : try await app.vault.platformKey(keyPurpose, on: db, gate: app.writes, now: now)
         for message in claimed {
-            let mail = OutgoingMail(id: message.id, recipient: message.recipient, subject: message.subject, body: message.body)
             do {
+                let body = try Self.body(id: message.id, plaintext: message.body, sealed: message.body_sealed, key: key!)
+                let mail = OutgoingMail(id: message.id, recipient: message.recipient, subject: message.subject, body: body)
                 try await app.mailTransport.deliver(mail, on: db, gate: app.writes, now: now)
                 try await app.writes.run(on: db) { db in
                     try await OutboxMessage.query(on: db).filter(\.$id == message.id)
@@ -147,7 +170,8 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
 }
 
 /// Removes rows that have served their purpose: ended sessions, used or expired email links, finished rate-limit
-/// windows. Runs from the worker inside `serve`.
+/// windows, and outgoing messages delivered (or given up) longer ago than the retention period; seals any message
+/// body still in plaintext from before bodies were sealed. Runs from the worker inside `serve`.
 enum Housekeeping {
     @discardableResult
     static func run(app: Application) async throws -> Int {
@@ -163,7 +187,20 @@ enum Housekeeping {
                 .where("expires_at", .lessThan, SQLBind(now.addingTimeInterval(-86_400))).returning("id").all().count
             let windows = try await sql.delete(from: "rate_limits")
                 .where("window_start", .lessThan, SQLBind(now.addingTimeInterval(-86_400))).returning("key").all().count
-            return sessions + tokens + windows
+            let retention = now.addingTimeInterval(-Double(app.config.outboxRetentionDays) * 86_400)
+            let messages = try await sql.delete(from: OutboxMessage.schema)
+                .where { $0.where("delivered_at", .lessThan, SQLBind(retention)).orWhere("failed_at", .lessThan, SQLBind(retention)) }
+                .returning("id").all().count
+            let legacy = try await OutboxMessage.query(on: tx).filter(\.$bodySealed == nil).filter(\.$body != "").limit(500).all()
+            if !legacy.isEmpty {
+                let key = try await Outbox.bodyKey(app, on: tx, now: now)
+                for row in legacy {
+                    row.bodySealed = try Vault.seal(Data(row.body.utf8), key: key, context: "outbox:\(row.id ?? "")")
+                    row.body = ""
+                    try await row.update(on: tx)
+                }
+            }
+            return sessions + tokens + windows + messages + legacy.count
         }
     }
 }

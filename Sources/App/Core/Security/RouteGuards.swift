@@ -75,6 +75,7 @@ struct GuardedRoutes {
         }
         if largeBody { list.append(LargeBodyLimit()) }
         if access.needsCSRF { list.append(CSRFGuard()) }
+        if access == .openAPI || access == .bearer { list.append(RequireJSONBody()) }
         return list + inner
     }
 
@@ -179,5 +180,31 @@ struct RequireBearer: AsyncMiddleware {
     static func user(_ req: Request) throws -> User {
         guard let user = req.storage[TokenUserKey.self] else { throw Abort(.unauthorized) }
         return user
+    }
+}
+
+/// API routes take JSON and nothing else: any other body is refused with 415 before a decoder sees it.
+struct RequireJSONBody: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if ![.GET, .HEAD, .OPTIONS, .DELETE].contains(req.method) {
+            guard let type = req.headers.contentType, type.type.lowercased() == "application",
+                  type.subType.lowercased() == "json" || type.subType.lowercased().hasSuffix("+json") else {
+                throw Abort(.unsupportedMediaType)
+            }
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// Refuses, for every route, a multipart body whose boundary is missing, empty, too long or malformed (400),
+/// before anything can hand it to the multipart parser, which stops the process on an empty boundary.
+struct MultipartBoundaryGuard: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let type = req.headers.contentType, type.type.lowercased() == "multipart" {
+            guard let boundary = type.parameters["boundary"], Request.isValidBoundary(boundary) else {
+                throw Abort(.badRequest, reason: "The form could not be read.")
+            }
+        }
+        return try await next.respond(to: req)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Crypto
 import Fluent
 import SQLKit
@@ -87,6 +88,17 @@ struct MasterKeyring: Sendable {
 /// does not open.
 struct Vault: Sendable {
     let keyring: MasterKeyring
+    /// Unwrapped platform keys, by purpose (see `platformKey`).
+    let platformKeys = KeyCache()
+
+    init(keyring: MasterKeyring) { self.keyring = keyring }
+
+    /// A small lock-protected map: platform keys are read on every audit entry and outgoing message.
+    final class KeyCache: Sendable {
+        private let storage = NIOLockedValueBox<[String: SymmetricKey]>([:])
+        func get(_ purpose: String) -> SymmetricKey? { storage.withLockedValue { $0[purpose] } }
+        func set(_ purpose: String, _ key: SymmetricKey) { storage.withLockedValue { $0[purpose] = key } }
+    }
 
     enum Failure: Error { case unknownMasterKey(String), corrupt }
 
@@ -171,6 +183,88 @@ struct Vault: Sendable {
             }
             count += batch.count
         }
+    }
+
+    // MARK: platform keys
+
+    /// The key for a platform-wide purpose (`audit-chain`, `outbox`), created on first use and stored wrapped by
+    /// the current master key. The unwrapped key never changes (rotation re-wraps it), so it is kept in memory.
+    func platformKey(_ purpose: String, on db: any Database, gate: WriteGate, now: Date) async throws -> SymmetricKey {
+        if let cached = platformKeys.get(purpose) { return cached }
+        let context = "platform-key:\(purpose)"
+        if let row = try await PlatformKey.find(purpose, on: db) {
+            let key = try unwrapPlatformKey(row)
+            platformKeys.set(purpose, key)
+            return key
+        }
+        let fresh = SymmetricKey(size: .bits256)
+        let row = PlatformKey()
+        row.id = purpose
+        row.masterKeyID = keyring.current.id
+        row.wrappedKey = try fresh.withUnsafeBytes { try Self.seal(Data($0), key: keyring.current.key, context: context) }
+        row.createdAt = now
+        do {
+            try await gate.run(on: db) { try await row.create(on: $0) }
+            platformKeys.set(purpose, fresh)
+            return fresh
+        } catch let error where (error as? any DatabaseError)?.isConstraintFailure == true {
+            guard let existing = try await PlatformKey.find(purpose, on: db) else { throw error }
+            let key = try unwrapPlatformKey(existing)
+            platformKeys.set(purpose, key)
+            return key
+        }
+    }
+
+    /// Creates a platform key inside the caller's transaction (for callers already holding the write gate).
+    func createPlatformKey(_ purpose: String, on tx: any Database, now: Date) async throws {
+        let fresh = SymmetricKey(size: .bits256)
+        let row = PlatformKey()
+        row.id = purpose
+        row.masterKeyID = keyring.current.id
+        row.wrappedKey = try fresh.withUnsafeBytes { try Self.seal(Data($0), key: keyring.current.key, context: "platform-key:\(purpose)") }
+        row.createdAt = now
+        try await row.create(on: tx)
+        platformKeys.set(purpose, fresh)
+    }
+
+    private func unwrapPlatformKey(_ row: PlatformKey) throws -> SymmetricKey {
+        guard let master = keyring.key(id: row.masterKeyID) else { throw Failure.unknownMasterKey(row.masterKeyID) }
+        return SymmetricKey(data: try Self.open(row.wrappedKey, key: master, context: "platform-key:\(row.id ?? "")"))
+    }
+
+    /// What `keys rotate` moved to the current master key.
+    struct Rotation: Sendable { var dataKeys = 0; var platformKeys = 0; var signInSecrets = 0 }
+
+    /// Re-wraps everything sealed with an older master key: patients' data keys, platform keys and staff sign-in
+    /// code secrets. After it, the older master keys can be removed.
+    func rotateAll(on db: any Database, gate: WriteGate, now: Date) async throws -> Rotation {
+        var result = Rotation()
+        result.dataKeys = try await rotate(on: db, gate: gate, now: now)
+        let current = keyring.current
+        let stale = try await PlatformKey.query(on: db).filter(\.$masterKeyID != current.id).all()
+        try await gate.transaction(on: db) { tx in
+            for row in stale {
+                let key = try self.unwrapPlatformKey(row)
+                row.wrappedKey = try key.withUnsafeBytes { try Self.seal(Data($0), key: current.key, context: "platform-key:\(row.id ?? "")") }
+                row.masterKeyID = current.id
+                row.rotatedAt = now
+                try await row.update(on: tx)
+            }
+        }
+        result.platformKeys = stale.count
+        let prefix = Data(current.id.utf8) + Data([0])
+        let users = try await User.query(on: db).filter(\.$totpSecret != nil).all()
+            .filter { user in user.totpSecret.map { !$0.starts(with: prefix) } ?? false }
+        try await gate.transaction(on: db) { tx in
+            for user in users {
+                guard let sealed = user.totpSecret, let id = user.id else { continue }
+                let secret = try self.openWithMaster(sealed, context: "totp:\(id)")
+                user.totpSecret = try self.sealWithMaster(secret, context: "totp:\(id)")
+                try await user.update(on: tx)
+            }
+        }
+        result.signInSecrets = users.count
+        return result
     }
 
     // MARK: derived secrets

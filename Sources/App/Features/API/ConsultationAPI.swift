@@ -69,7 +69,8 @@ enum ConsultationAPI {
     static func tokenUser(_ req: Request) async throws -> User {
         guard let bearer = req.headers.bearerAuthorization?.token, SecretToken.isWellFormed(bearer),
               let token = try await APIToken.query(on: req.db).filter(\.$id == SecretToken.digest(bearer)).filter(\.$revokedAt == nil)
-                .with(\.$user).first() else {
+                .with(\.$user).first(),
+              token.effectiveExpiry > req.application.clock.now(), token.user.emailVerifiedAt != nil else {
             throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"], reason: req.application.localizer("api.token.invalid"))
         }
         let now = req.application.clock.now()
@@ -212,7 +213,7 @@ enum APITokenController {
         try await req.application.writes.transaction(on: req.db) { tx in
             try await APIToken(id: SecretToken.digest(token), userID: user.id, name: name, now: now).create(on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: user.id, actorRole: user.role.rawValue, action: "api-token.create",
-                                                 objectType: "user", objectID: String(user.id), source: req.auditSource), at: now, on: tx)
+                                                 objectType: "user", objectID: String(user.id), source: req.auditSource), at: now, app: req.application, on: tx)
         }
         return try await page(req, user: user, created: token, state: FormState(), status: .created)
     }

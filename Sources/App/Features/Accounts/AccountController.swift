@@ -201,7 +201,7 @@ enum AccountController {
             // one) first, so of two requests with the same code exactly one signs in.
             guard try await AccountService.claimCodeStep(step, userID: pending.id, on: tx) else { return false }
             try await AuditLog.append(AuditEntry(actorUserID: pending.id, actorRole: user.role, action: "account.sign-in",
-                                                 objectType: "session", source: req.auditSource), at: now, on: tx)
+                                                 objectType: "session", source: req.auditSource), at: now, app: req.application, on: tx)
             return true
         }
         guard accepted else {
@@ -237,7 +237,7 @@ enum AccountController {
             try await User.query(on: tx).filter(\.$id == pending.id)
                 .set(\.$totpSecret, to: sealed).set(\.$totpEnabledAt, to: now).set(\.$totpLastStep, to: step).update()
             try await AuditLog.append(AuditEntry(actorUserID: pending.id, actorRole: pending.role.rawValue, action: "account.two-factor.enable",
-                                                 objectType: "user", objectID: String(pending.id), source: req.auditSource), at: now, on: tx)
+                                                 objectType: "user", objectID: String(pending.id), source: req.auditSource), at: now, app: req.application, on: tx)
         }
         guard let user = try await User.find(pending.id, on: req.db) else { throw Abort(.notFound) }
         let response = redirect(landing(for: user))

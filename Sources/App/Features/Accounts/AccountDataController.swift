@@ -138,7 +138,7 @@ enum AccountDataController {
             try await MailboxMessage.query(on: tx).filter(\.$recipient == email).delete()
             try await User.query(on: tx).filter(\.$id == userID).delete()
             try await AuditLog.append(AuditEntry(actorUserID: userID, actorRole: role.rawValue, action: "account.erase",
-                                                 objectType: "user", objectID: String(userID), source: source), at: now, on: tx)
+                                                 objectType: "user", objectID: String(userID), source: source), at: now, app: app, on: tx)
         }
     }
 }

@@ -63,7 +63,7 @@ enum AccountService {
         let token = try await issueToken(userID: try user.requireID(), purpose: .verify, now: now, on: tx)
         let t = app.localizer
         let link = app.config.baseURL + SiteURL.verify.path(query: [("token", token)])
-        try await Outbox.enqueue(kind: "verify-email", to: user.email, subject: t("mail.verify.subject"),
+        try await Outbox.enqueue(app, kind: "verify-email", to: user.email, subject: t("mail.verify.subject"),
                                  body: t("mail.verify.body", ["name": user.displayName, "link": link, "hours": "48"]), now: now, on: tx)
     }
 
@@ -76,7 +76,7 @@ enum AccountService {
         let hash = try await Passwords.hash(password, app: app)
         let t = app.localizer
         @Sendable func tellOwner(_ existing: User, on tx: any Database) async throws {
-            try await Outbox.enqueue(kind: "account-exists", to: existing.email, subject: t("mail.exists.subject"),
+            try await Outbox.enqueue(app, kind: "account-exists", to: existing.email, subject: t("mail.exists.subject"),
                                      body: t("mail.exists.body", ["signIn": app.config.baseURL + SiteURL.signIn.path,
                                                                   "reset": app.config.baseURL + SiteURL.reset.path]), now: now, on: tx)
         }
@@ -103,7 +103,7 @@ enum AccountService {
             try await user.create(on: tx)
             try await enqueueVerification(user: user, now: now, app: app, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: user.id, actorRole: Role.patient.rawValue, action: "account.create",
-                                                 objectType: "user", objectID: user.id.map(String.init), source: source), at: now, on: tx)
+                                                 objectType: "user", objectID: user.id.map(String.init), source: source), at: now, app: app, on: tx)
             return .created(userID: try user.requireID())
         }
     }
@@ -141,7 +141,7 @@ enum AccountService {
             try await endAccess(userID: userID, now: now, on: tx)
             try await CaseService.openAwaitingCases(patientID: userID, now: now, app: app, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: userID, actorRole: user.role, action: "account.verify-email",
-                                                 objectType: "user", objectID: String(userID), source: source), at: now, on: tx)
+                                                 objectType: "user", objectID: String(userID), source: source), at: now, app: app, on: tx)
             return userID
         }
     }
@@ -180,10 +180,10 @@ enum AccountService {
         try await app.writes.transaction(on: db) { tx in
             let token = try await issueToken(userID: try user.requireID(), purpose: .reset, now: now, on: tx)
             let link = app.config.baseURL + SiteURL.reset.path(query: [("token", token)])
-            try await Outbox.enqueue(kind: "reset-password", to: user.email, subject: t("mail.reset.subject"),
+            try await Outbox.enqueue(app, kind: "reset-password", to: user.email, subject: t("mail.reset.subject"),
                                      body: t("mail.reset.body", ["name": user.displayName, "link": link]), now: now, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: user.id, actorRole: user.role, action: "account.reset-request",
-                                                 objectType: "user", objectID: user.id.map(String.init), source: source), at: now, on: tx)
+                                                 objectType: "user", objectID: user.id.map(String.init), source: source), at: now, app: app, on: tx)
         }
     }
 
@@ -205,8 +205,8 @@ enum AccountService {
             // A new password ends every session and API token (a stolen token must not outlive the change).
             try await endAccess(userID: userID, keepSession: keepSession, now: now, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: userID, actorRole: user.role, action: "account.password-change",
-                                                 objectType: "user", objectID: String(userID), source: source), at: now, on: tx)
-            try await Outbox.enqueue(kind: "password-changed", to: user.email, subject: app.localizer("mail.passwordChanged.subject"),
+                                                 objectType: "user", objectID: String(userID), source: source), at: now, app: app, on: tx)
+            try await Outbox.enqueue(app, kind: "password-changed", to: user.email, subject: app.localizer("mail.passwordChanged.subject"),
                                      body: app.localizer("mail.passwordChanged.body", ["reset": app.config.baseURL + SiteURL.reset.path]),
                                      now: now, on: tx)
             return true

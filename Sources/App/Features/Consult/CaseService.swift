@@ -72,12 +72,12 @@ enum CaseService {
                              now: Date, on tx: any Database) async throws {
         let t = app.localizer
         let caseLink = app.config.baseURL + SiteURL.caseShow(.value(reference)).path
-        try await Outbox.enqueue(kind: "case-sent", to: patient.email, subject: t("mail.caseSent.subject", ["reference": reference]),
+        try await Outbox.enqueue(app, kind: "case-sent", to: patient.email, subject: t("mail.caseSent.subject", ["reference": reference]),
                                  body: t("mail.caseSent.body", ["name": patient.displayName, "reference": reference, "link": caseLink]),
                                  now: now, on: tx)
         let inboxLink = app.config.baseURL + SiteURL.inboxCase(.value(reference)).path
         for email in try await staffEmails(practitionerID: practitionerID, organizationID: organizationID, on: tx) {
-            try await Outbox.enqueue(kind: "case-new", to: email, subject: t("mail.caseNew.subject", ["reference": reference]),
+            try await Outbox.enqueue(app, kind: "case-new", to: email, subject: t("mail.caseNew.subject", ["reference": reference]),
                                      body: t("mail.caseNew.body", ["reference": reference, "link": inboxLink]), now: now, on: tx)
         }
     }
@@ -188,11 +188,11 @@ enum CaseService {
             try await addEvent(caseID: caseID, kind: CaseAction.withdraw.rawValue, status: next, actor: patient.id, note: nil,
                                reference: reference, key: key, now: now, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: patient.id, actorRole: patient.role.rawValue, action: "case.withdraw",
-                                                 objectType: "case", objectID: reference, source: source), at: now, on: tx)
+                                                 objectType: "case", objectID: reference, source: source), at: now, app: app, on: tx)
             if status.visibleToProvider {
                 let inboxLink = app.config.baseURL + SiteURL.inboxCase(.value(reference)).path
                 for email in try await staffEmails(practitionerID: current.$practitioner.id, organizationID: current.$organization.id, on: tx) {
-                    try await Outbox.enqueue(kind: "case-withdrawn", to: email, subject: t("mail.caseWithdrawn.subject", ["reference": reference]),
+                    try await Outbox.enqueue(app, kind: "case-withdrawn", to: email, subject: t("mail.caseWithdrawn.subject", ["reference": reference]),
                                              body: t("mail.caseWithdrawn.body", ["reference": reference, "link": inboxLink]), now: now, on: tx)
                 }
             }
@@ -225,16 +225,16 @@ enum CaseService {
             try await addEvent(caseID: caseID, kind: action.rawValue, status: next, actor: actor.id, note: note,
                                reference: reference, key: key, now: now, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: actor.id, actorRole: actor.role.rawValue, action: "case.\(action.rawValue)",
-                                                 objectType: "case", objectID: reference, source: source), at: now, on: tx)
+                                                 objectType: "case", objectID: reference, source: source), at: now, app: app, on: tx)
             if action == .answer {
                 let inboxLink = app.config.baseURL + SiteURL.inboxCase(.value(reference)).path
                 for email in try await staffEmails(practitionerID: current.$practitioner.id, organizationID: current.$organization.id, on: tx) {
-                    try await Outbox.enqueue(kind: "case-answered", to: email, subject: t("mail.caseAnswered.subject", ["reference": reference]),
+                    try await Outbox.enqueue(app, kind: "case-answered", to: email, subject: t("mail.caseAnswered.subject", ["reference": reference]),
                                              body: t("mail.caseAnswered.body", ["reference": reference, "link": inboxLink]), now: now, on: tx)
                 }
             } else if let patient = try await User.find(current.$patient.id, on: tx) {
                 let caseLink = app.config.baseURL + SiteURL.caseShow(.value(reference)).path
-                try await Outbox.enqueue(kind: "case-update", to: patient.email, subject: t("mail.caseUpdate.subject", ["reference": reference]),
+                try await Outbox.enqueue(app, kind: "case-update", to: patient.email, subject: t("mail.caseUpdate.subject", ["reference": reference]),
                                          body: t("mail.caseUpdate.body", ["name": patient.displayName, "reference": reference,
                                                                           "status": t("case.status.\(next.rawValue)"), "link": caseLink]),
                                          now: now, on: tx)

@@ -156,7 +156,7 @@ enum ConsultService {
                 try await patient.create(on: tx)
                 verified = false
                 try await AuditLog.append(AuditEntry(actorUserID: patient.id, actorRole: Role.patient.rawValue, action: "account.create",
-                                                     objectType: "user", objectID: patient.id.map(String.init), source: source), at: now, on: tx)
+                                                     objectType: "user", objectID: patient.id.map(String.init), source: source), at: now, app: app, on: tx)
             } else {
                 throw Abort(.notFound)
             }
@@ -222,7 +222,7 @@ enum ConsultService {
             try await CaseService.addEvent(caseID: caseID, kind: "submitted", status: status, actor: patientID, note: nil,
                                            reference: reference, key: key.key, now: now, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: patientID, actorRole: Role.patient.rawValue, action: "case.create",
-                                                 objectType: "case", objectID: reference, source: source), at: now, on: tx)
+                                                 objectType: "case", objectID: reference, source: source), at: now, app: app, on: tx)
             if verified {
                 try await CaseService.notifyOpened(reference: reference, patient: patient, practitionerID: s.target.practitionerID,
                                                    organizationID: s.target.organizationID, app: app, now: now, on: tx)

@@ -1,0 +1,15 @@
+import Fluent
+
+/// Every migration, in order, by numbered group. Append only: a change is a new migration in a new group.
+enum MigrationRegistry {
+    static var all: [any Migration] {
+        Migrations.all // groups 001–004
+            + [
+                // 005: keyed audit chain with a signed head, sealed outgoing messages, expiring API tokens
+                CreatePlatformKeys(),
+                CreateAuditHeads(),
+                UpdateOutboxSealedBody(),
+                UpdateAPITokenExpiry(),
+            ]
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import Fluent
+import SQLKit
+import Crypto
+@testable import App
+import Domain
+
+/// The audit chain cannot be cut short, rewritten or forked without `verify` saying so.
+@Suite("Audit chain")
+struct AuditChainTests {
+    /// An app with a few dozen audit rows.
+    static func withChain(_ body: @escaping (Application, [AuditEvent]) async throws -> Void) async throws {
+        try await withTestApp { app in
+            _ = try await patientWithCase(app)
+            for i in 0..<5 {
+                try await AuditLog.record(AuditEntry(actorUserID: nil, actorRole: "test", action: "test.\(i)", objectType: "test", source: "test"), app: app)
+            }
+            let rows = try await AuditEvent.query(on: app.db).sort(\.$id).all()
+            #expect(rows.count >= 6)
+            #expect(try await AuditLog.verify(app: app, on: app.db).intact)
+            try await body(app, rows)
+        }
+    }
+
+    @Test("Deleting the newest rows is detected (the signed head names a later row)")
+    func truncation() async throws {
+        try await Self.withChain { app, rows in
+            try await AuditEvent.query(on: app.db).filter(\.$id >= rows[rows.count - 2].id!).delete()
+            let result = try await AuditLog.verify(app: app, on: app.db)
+            #expect(!result.intact)
+            #expect(result.reason?.contains("newest rows were removed") == true, "\(result.reason ?? "")")
+        }
+    }
+
+    @Test("A chain rewritten with plain hashes (or any key but ours) is detected")
+    func rewrite() async throws {
+        try await Self.withChain { app, rows in
+            // Rewrite every row from the fourth on, consistently, as someone without the key would: plain SHA-256.
+            var previous = rows[2].hash
+            for row in rows[3...] {
+                row.outcome = "denied"
+                row.previousHash = previous
+                row.hash = AuditLog.legacyHash(of: row, previous: previous)
+                try await row.update(on: app.db)
+                previous = row.hash
+            }
+            let result = try await AuditLog.verify(app: app, on: app.db)
+            #expect(result.firstBrokenID == rows[3].id, "\(result.reason ?? "")")
+            // A forged head does not help: its signature needs the key.
+            try await (app.db as! any SQLDatabase).update("audit_heads").set("last_hash", to: SQLBind(previous)).run()
+            let again = try await AuditLog.verify(app: app, on: app.db)
+            #expect(again.reason?.contains("signature") == true, "\(again.reason ?? "")")
+        }
+    }
+
+    @Test("A fork (a row linking to a row that already has a follower) is detected and named")
+    func fork() async throws {
+        try await Self.withChain { app, rows in
+            let key = try #require(try await AuditLog.keyIfPresent(app: app, on: app.db))
+            // Replace the last row by one that links to the row two back, correctly MACed: a second branch.
+            let last = rows[rows.count - 1], branchPoint = rows[rows.count - 3]
+            last.previousHash = branchPoint.hash
+            last.hash = AuditLog.mac(of: last, previous: branchPoint.hash, key: key)
+            try await last.update(on: app.db)
+            let result = try await AuditLog.verify(app: app, on: app.db)
+            #expect(result.firstBrokenID == last.id)
+            #expect(result.reason?.hasPrefix("fork") == true, "\(result.reason ?? "")")
+        }
+    }
+
+    @Test("A removed or edited head is detected; a head kept elsewhere must still be in the chain")
+    func head() async throws {
+        try await Self.withChain { app, rows in
+            let head = try #require(try await AuditHead.find(AuditLog.headID, on: app.db))
+            let kept = AuditLog.printable(head)
+            #expect(try await AuditLog.verify(app: app, on: app.db, expectedHead: kept).intact)
+            // Edited head.
+            try await (app.db as! any SQLDatabase).update("audit_heads").set("row_count", to: SQLBind(head.rowCount - 1)).run()
+            #expect(try await AuditLog.verify(app: app, on: app.db).reason?.contains("signature") == true)
+            try await (app.db as! any SQLDatabase).update("audit_heads").set("row_count", to: SQLBind(head.rowCount)).run()
+            // Later entries keep the old head in the chain.
+            try await AuditLog.record(AuditEntry(actorUserID: nil, actorRole: "test", action: "later", objectType: "test", source: "test"), app: app)
+            #expect(try await AuditLog.verify(app: app, on: app.db, expectedHead: kept).intact)
+            // Removed head.
+            try await AuditHead.query(on: app.db).delete()
+            #expect(try await AuditLog.verify(app: app, on: app.db).reason?.contains("no signed head") == true)
+            _ = rows
+        }
+    }
+
+    @Test("Appends from many requests at once keep one unbroken chain on both databases")
+    func concurrentAppends() async throws {
+        try await withTestApp(seed: false) { app in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<40 {
+                    group.addTask {
+                        try await AuditLog.record(AuditEntry(actorUserID: nil, actorRole: "test", action: "burst.\(i)", objectType: "test", source: "test"), app: app)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let result = try await AuditLog.verify(app: app, on: app.db)
+            #expect(result.intact, "\(result.reason ?? "")")
+            #expect(result.checked == 40)
+            let head = try #require(try await AuditHead.find(AuditLog.headID, on: app.db))
+            #expect(head.rowCount == 40)
+        }
+    }
+
+    @Test("Rows written before the chain was keyed are checked as the legacy prefix")
+    func legacyPrefix() async throws {
+        try await withTestApp(seed: false) { app in
+            // Two rows as the earlier release wrote them: plain SHA-256, no head.
+            var previous = AuditLog.genesis
+            for i in 0..<2 {
+                let row = AuditEvent()
+                row.at = AuditLog.millisecondPrecision(testNow); row.actorRole = "old"; row.action = "old.\(i)"; row.objectType = "test"
+                row.source = "test"; row.outcome = "success"; row.previousHash = previous
+                row.hash = AuditLog.legacyHash(of: row, previous: previous)
+                try await row.create(on: app.db)
+                previous = row.hash
+            }
+            try await AuditLog.record(AuditEntry(actorUserID: nil, actorRole: "test", action: "new", objectType: "test", source: "test"), app: app)
+            let result = try await AuditLog.verify(app: app, on: app.db)
+            #expect(result.intact && result.checked == 3, "\(result.reason ?? "")")
+            #expect(try await AuditHead.find(AuditLog.headID, on: app.db)?.legacyUntil == 2)
+        }
+    }
+}
