@@ -1,8 +1,10 @@
 import Foundation
 import Vapor
+import Domain
 import NIOConcurrencyHelpers
 
-/// Rendered public pages kept in memory, keyed by path and query, with a strong ETag.
+/// Rendered public pages kept in memory, keyed by path and the query parameters the page reads, with a strong ETag.
+/// Bounded in bytes: the oldest pages are dropped first, so no sequence of addresses can fill the memory.
 ///
 /// Pages are the same for every visitor, and rendering — not the database — is what limits them, so a
 /// page is rendered once and served from memory until content changes (`invalidate()`) or its time to
@@ -18,29 +20,41 @@ public final class RenderCache: Sendable {
 
     private struct State {
         var entries: [String: Entry] = [:]
+        /// Keys in the order they were stored, for dropping the oldest first.
+        var order: [String] = []
+        var orderStart = 0
+        var bytes = 0
         var generation = 0
     }
 
     private let state = NIOLockedValueBox(State())
     let ttl: TimeInterval
     let maxEntries: Int
+    let maxBytes: Int
     let enabled: Bool
 
-    public init(enabled: Bool, ttl: TimeInterval, maxEntries: Int = 20_000) {
+    public init(enabled: Bool, ttl: TimeInterval, maxEntries: Int = 20_000, maxBytes: Int = 64 * 1_048_576) {
         self.enabled = enabled
         self.ttl = ttl
         self.maxEntries = maxEntries
+        self.maxBytes = maxBytes
     }
 
     /// Forgets every page (called after content changes).
     public func invalidate() {
         state.withLockedValue {
             $0.entries.removeAll(keepingCapacity: true)
+            $0.order.removeAll(keepingCapacity: true)
+            $0.orderStart = 0
+            $0.bytes = 0
             $0.generation += 1
         }
     }
 
     public var count: Int { state.withLockedValue { $0.entries.count } }
+
+    /// Bytes of page bodies held now.
+    public var bytes: Int { state.withLockedValue { $0.bytes } }
 
     func lookup(_ key: String, now: Date) -> Entry? {
         state.withLockedValue { s in
@@ -52,9 +66,21 @@ public final class RenderCache: Sendable {
 
     func store(_ key: String, _ entry: Entry) {
         state.withLockedValue { s in
-            guard entry.generation == s.generation else { return }
-            if s.entries.count >= maxEntries { s.entries.removeAll(keepingCapacity: true) }
+            guard entry.generation == s.generation, entry.body.readableBytes <= maxBytes / 4 else { return }
+            if let old = s.entries.removeValue(forKey: key) { s.bytes -= old.body.readableBytes + key.utf8.count }
+            let size = entry.body.readableBytes + key.utf8.count
+            while (s.bytes + size > maxBytes || s.entries.count >= maxEntries) && s.orderStart < s.order.count {
+                let oldest = s.order[s.orderStart]
+                s.orderStart += 1
+                if let dropped = s.entries.removeValue(forKey: oldest) { s.bytes -= dropped.body.readableBytes + oldest.utf8.count }
+            }
+            if s.orderStart > 4_096 && s.orderStart * 2 > s.order.count {
+                s.order.removeFirst(s.orderStart)
+                s.orderStart = 0
+            }
             s.entries[key] = entry
+            s.order.append(key)
+            s.bytes += size
         }
     }
 
@@ -78,12 +104,21 @@ extension Application {
     }
 }
 
+/// The query parameters a cached page reads, recorded on its route.
+enum RenderCacheQuery {
+    static let key = "careabroad.cacheQuery"
+    static let paging = ["page", "limit"]
+    static let magazine = ["q"] + paging
+    static let providerSearch = ["q", "procedure", "country", "city", "language", "verified", "min_price", "max_price", "currency"] + paging
+    static let apiArticles = ["q", "category"] + paging
+}
+
 /// Serves cached public pages and answers `If-None-Match` with 304. Only successful GETs are cached.
 struct RenderCacheMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let cache = request.application.renderCache
         guard request.method == .GET || request.method == .HEAD else { return try await next.respond(to: request) }
-        let key = request.url.path + "?" + (request.url.query ?? "")
+        let key = try Self.key(for: request)
         let now = Date()
         if cache.enabled, let entry = cache.lookup(key, now: now) {
             return Self.answer(request, body: entry.body, etag: entry.etag, contentType: entry.contentType)
@@ -101,6 +136,16 @@ struct RenderCacheMiddleware: AsyncMiddleware {
             answer.headers.add(name: name, value: value)
         }
         return answer
+    }
+
+    /// The path and, in a fixed order, only the query parameters the route declared it reads (`RenderCacheQuery`):
+    /// other parameters do not change the page, so they do not make new entries.
+    static func key(for request: Request) throws -> String {
+        let names = request.route?.userInfo[RenderCacheQuery.key] as? [String] ?? []
+        guard !names.isEmpty, let raw = request.url.query, !raw.isEmpty else { return request.url.path }
+        let query = try QueryParameters(raw: raw)
+        let pairs = names.flatMap { name in (query.values[name] ?? []).map { (name, $0) } }
+        return pairs.isEmpty ? request.url.path : request.url.path + "?" + SiteURL.queryString(pairs)
     }
 
     static func answer(_ request: Request, body: ByteBuffer, etag: String, contentType: String) -> Response {

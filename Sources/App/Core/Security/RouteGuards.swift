@@ -79,9 +79,11 @@ struct GuardedRoutes {
         return list + inner
     }
 
+    /// A GET route; `query` names the query parameters the page reads (the render cache keys on those alone).
     @discardableResult
-    func get(_ url: SiteURL, use handler: @Sendable @escaping (Request) async throws -> some AsyncResponseEncodable) -> Route {
+    func get(_ url: SiteURL, query: [String] = [], use handler: @Sendable @escaping (Request) async throws -> some AsyncResponseEncodable) -> Route {
         let route = base.grouped(middleware(largeBody: false)).get(url.pathComponents, use: handler)
+        route.userInfo[RenderCacheQuery.key] = query
         return mark(route, maxBody: nil)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 import Fluent
 import SQLKit
 import Vapor
@@ -22,55 +23,105 @@ enum AccountDataController {
         let cases: [CaseDTO]
     }
 
-    static func collect(_ user: SignedInUser, app: Application, on db: any Database) async throws -> ExportDTO {
-        guard let row = try await User.find(user.id, on: db) else { throw Abort(.notFound) }
-        let cases = try await ConsultationCase.query(on: db).filter(\.$patient.$id == user.id).sort(\.$createdAt).all()
-        var caseDTOs: [ExportDTO.CaseDTO] = []
-        var references: [Int: String] = [:]
-        for c in cases {
-            references[c.id!] = c.reference
-            let d = try await CaseService.detail(c, app: app, on: db)
-            var photos: [ExportDTO.PhotoDTO] = []
-            for p in d.photos {
-                if let (format, bytes) = try await CaseService.photo(id: p.id, of: c, app: app, on: db) {
-                    photos.append(.init(id: p.id, position: p.position, mediaType: format.mediaType, data: bytes.base64EncodedString()))
-                }
+    /// One case as exported: decrypted request, timeline and photos (read one case at a time).
+    static func caseDTO(_ c: ConsultationCase, app: Application, on db: any Database) async throws -> ExportDTO.CaseDTO {
+        let d = try await CaseService.detail(c, app: app, on: db)
+        var photos: [ExportDTO.PhotoDTO] = []
+        for p in d.photos {
+            if let (format, bytes) = try await CaseService.photo(id: p.id, of: c, app: app, on: db) {
+                photos.append(.init(id: p.id, position: p.position, mediaType: format.mediaType, data: bytes.base64EncodedString()))
             }
-            caseDTOs.append(.init(reference: d.reference, status: d.status.rawValue, provider: d.providerName, procedures: d.procedures.map(\.name),
-                                  createdAt: d.createdAt, updatedAt: d.updatedAt, request: d.payload?.request,
-                                  timeline: d.events.map { .init(at: $0.at, kind: $0.kind, status: $0.status.rawValue, note: $0.note, byPatient: $0.byPatient) },
-                                  photos: photos))
         }
+        return .init(reference: d.reference, status: d.status.rawValue, provider: d.providerName, procedures: d.procedures.map(\.name),
+                     createdAt: d.createdAt, updatedAt: d.updatedAt, request: d.payload?.request,
+                     timeline: d.events.map { .init(at: $0.at, kind: $0.kind, status: $0.status.rawValue, note: $0.note, byPatient: $0.byPatient) },
+                     photos: photos)
+    }
+
+    /// Everything exported, gathered at once (small accounts and tests; the download streams instead).
+    static func collect(_ user: SignedInUser, app: Application, on db: any Database) async throws -> ExportDTO {
+        let head = try await exportHead(user, app: app, on: db)
+        var cases: [ExportDTO.CaseDTO] = []
+        for id in head.caseIDs {
+            if let c = try await ConsultationCase.find(id, on: db) { cases.append(try await caseDTO(c, app: app, on: db)) }
+        }
+        return ExportDTO(exportedAt: head.exportedAt, account: head.account, consents: head.consents, cases: cases)
+    }
+
+    /// What an export knows before it reads the cases: the account, the consents and the ids of the cases.
+    struct ExportHead: Sendable {
+        let exportedAt: Date
+        let account: ExportDTO.Account
+        let consents: [ExportDTO.ConsentDTO]
+        let caseIDs: [Int]
+    }
+
+    static func exportHead(_ user: SignedInUser, app: Application, on db: any Database) async throws -> ExportHead {
+        guard let row = try await User.find(user.id, on: db) else { throw Abort(.notFound) }
+        struct CaseRef: Decodable { let id: Int; let reference: String }
+        let refs = try await (db as! any SQLDatabase).select().column("id").column("reference").from(ConsultationCase.schema)
+            .where("patient_id", .equal, SQLBind(user.id)).orderBy("created_at").orderBy("id").all(decoding: CaseRef.self)
+        let references = Dictionary(uniqueKeysWithValues: refs.map { ($0.id, $0.reference) })
         let consents = try await Consent.query(on: db).filter(\.$user.$id == user.id).sort(\.$givenAt).all().map {
             ExportDTO.ConsentDTO(kind: $0.kind, version: $0.version, text: $0.text, givenAt: $0.givenAt, withdrawnAt: $0.withdrawnAt,
                                  caseReference: $0.$consultation.id.flatMap { references[$0] })
         }
-        return ExportDTO(exportedAt: app.clock.now(),
-                         account: .init(email: row.email, name: row.displayName, createdAt: row.createdAt, emailVerifiedAt: row.emailVerifiedAt),
-                         consents: consents, cases: caseDTOs)
+        return ExportHead(exportedAt: app.clock.now(),
+                          account: .init(email: row.email, name: row.displayName, createdAt: row.createdAt, emailVerifiedAt: row.emailVerifiedAt),
+                          consents: consents, caseIDs: refs.map(\.id))
     }
 
+    static var exportEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    /// The export as a download, streamed: the account first, then one case at a time (each decrypted, written and
+    /// let go), so memory does not grow with the number of cases or photos.
     @Sendable static func export(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let format = (try? req.query.get(String.self, at: "format")) ?? "json"
         guard ["json", "fhir"].contains(format) else { throw ParameterError("format", .unknownValue) }
-        let data = try await collect(user, app: req.application, on: req.db)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        let body: Data
-        let type: HTTPMediaType
-        if format == "fhir" {
-            body = try JSONSerialization.data(withJSONObject: FHIRExport.bundle(data, baseURL: req.application.config.baseURL), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            type = HTTPMediaType(type: "application", subType: "fhir+json", parameters: ["charset": "utf-8"])
-        } else {
-            body = try encoder.encode(data)
-            type = .json
-        }
+        let app = req.application
+        let db = req.db
+        let head = try await exportHead(user, app: app, on: db)
         try await AuditLog.record(AuditEntry(actorUserID: user.id, actorRole: user.role.rawValue, action: "account.export.\(format)",
-                                             objectType: "user", objectID: String(user.id), source: req.auditSource), app: req.application)
-        let response = Response(status: .ok, body: .init(data: body))
-        response.headers.contentType = type
+                                             objectType: "user", objectID: String(user.id), source: req.auditSource), app: app)
+        let logger = req.logger
+        let body = Response.Body(asyncStream: { writer in
+            do {
+                func write(_ data: Data) async throws { try await writer.writeBuffer(ByteBuffer(data: data)) }
+                if format == "fhir" {
+                    let fhir = FHIRExport(userID: user.id, baseURL: app.config.baseURL)
+                    try await write(fhir.opening(exportedAt: head.exportedAt, account: head.account))
+                    for id in head.caseIDs {
+                        guard let c = try await ConsultationCase.find(id, on: db) else { continue }
+                        for entry in fhir.caseEntries(try await caseDTO(c, app: app, on: db)) { try await write(Data(",".utf8) + entry) }
+                    }
+                    for entry in fhir.consentEntries(head.consents) { try await write(Data(",".utf8) + entry) }
+                    try await write(Data("]}".utf8))
+                } else {
+                    let encoder = exportEncoder
+                    try await write(Data("{\"account\":".utf8) + encoder.encode(head.account) + Data(",\"cases\":[".utf8))
+                    var first = true
+                    for id in head.caseIDs {
+                        guard let c = try await ConsultationCase.find(id, on: db) else { continue }
+                        try await write(Data((first ? "" : ",").utf8) + encoder.encode(try await caseDTO(c, app: app, on: db)))
+                        first = false
+                    }
+                    try await write(Data("],\"consents\":".utf8) + encoder.encode(head.consents) + Data(",\"exportedAt\":".utf8)
+                                    + encoder.encode(head.exportedAt) + Data("}".utf8))
+                }
+                try await writer.write(.end)
+            } catch {
+                logger.error("export failed", metadata: ["error": "\(LogSafe.describe(error))"])
+                try await writer.write(.error(error))
+            }
+        })
+        let response = Response(status: .ok, body: body)
+        response.headers.contentType = format == "fhir" ? HTTPMediaType(type: "application", subType: "fhir+json", parameters: ["charset": "utf-8"]) : .json
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"careabroad-export.\(format == "fhir" ? "fhir.json" : "json")\"")
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response
@@ -145,64 +196,93 @@ enum AccountDataController {
 
 /// The patient's records as a FHIR R4 `Bundle` (type `collection`): `Patient`, and per case a `ServiceRequest`
 /// (intent `proposal`), a `QuestionnaireResponse` with the answers, the `Consent`s and a `DocumentReference` per
-/// photo, so the patient's own doctor can read them.
-enum FHIRExport {
-    static func bundle(_ e: AccountDataController.ExportDTO, baseURL: String) -> [String: Any] {
-        let iso = ISO8601DateFormatter()
-        var entries: [[String: Any]] = []
-        let patientID = "patient"
-        func entry(_ resource: [String: Any]) { entries.append(["fullUrl": "urn:uuid:\(resource["id"]!)", "resource": resource]) }
-        entry(["resourceType": "Patient", "id": patientID, "name": [["text": e.account.name]],
-               "telecom": [["system": "email", "value": e.account.email]]])
-        for c in e.cases {
-            let requestID = "request-\(c.reference)"
-            var supporting: [[String: Any]] = [["reference": "urn:uuid:answers-\(c.reference)"]]
-            for p in c.photos { supporting.append(["reference": "urn:uuid:photo-\(p.id)"]) }
-            let status: String = {
-                switch c.status {
-                case "declined": return "revoked"
-                case "withdrawn": return "entered-in-error"
-                case "awaiting-verification": return "draft"
-                default: return "active"
-                }
-            }()
-            entry(["resourceType": "ServiceRequest", "id": requestID, "status": status, "intent": "proposal",
-                   "identifier": [["system": baseURL + "/cases", "value": c.reference]],
-                   "subject": ["reference": "urn:uuid:\(patientID)"], "authoredOn": iso.string(from: c.createdAt),
-                   "code": ["text": c.procedures.joined(separator: ", ")],
-                   "performer": [["display": c.provider]], "supportingInfo": supporting])
-            var items: [[String: Any]] = []
-            if let r = c.request {
-                func add(_ id: String, _ text: String, _ value: String?) {
-                    guard let value, !value.isEmpty else { return }
-                    items.append(["linkId": id, "text": text, "answer": [["valueString": value]]])
-                }
-                add("concerns", "Concerns", r.concerns); add("goals", "Goals", r.goals)
-                add("conditions", "Medical conditions", r.conditions); add("medications", "Medications", r.medications)
-                add("blood-thinners", "Takes blood thinners", r.bloodThinners.rawValue); add("allergies", "Allergies", r.allergies)
-                add("smoking", "Smoking", r.smoking.rawValue); add("pregnancy", "Pregnancy or breastfeeding", r.pregnancy.rawValue)
-                add("fillers", "Fillers in the area", r.fillers.rawValue); add("earlier-treatment", "Earlier treatment of the area", r.earlierTreatment)
-                add("earlier-surgery", "Earlier surgery", r.earlierSurgery)
-                if let h = r.heightCm { items.append(["linkId": "height", "text": "Height (cm)", "answer": [["valueInteger": h]]]) }
-                if let w = r.weightKg { items.append(["linkId": "weight", "text": "Weight (kg)", "answer": [["valueInteger": w]]]) }
+/// photo, so the patient's own doctor can read them. Written entry by entry, so the download can stream.
+/// Every `fullUrl` is a `urn:uuid:` with a real UUID, derived from the account and the resource id so that the
+/// references inside one bundle agree (and a second export names the same resources the same way).
+struct FHIRExport {
+    let userID: Int
+    let baseURL: String
+    let iso = ISO8601DateFormatter()
+
+    /// A name-based UUID (version 5 layout over SHA-256, truncated): the same input gives the same UUID.
+    func uuid(_ resourceID: String) -> String {
+        var bytes = Array(SHA256.hash(data: Data("careabroad:fhir:\(userID):\(resourceID)".utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x50
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15])).uuidString.lowercased()
+    }
+
+    func ref(_ resourceID: String) -> [String: Any] { ["reference": "urn:uuid:\(uuid(resourceID))"] }
+
+    func entry(_ resource: [String: Any]) -> Data {
+        let id = resource["id"] as? String ?? ""
+        let object: [String: Any] = ["fullUrl": "urn:uuid:\(uuid(id))", "resource": resource]
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    }
+
+    static let patientID = "patient"
+
+    /// The bundle's opening, up to and including the Patient entry (the caller closes it with `]}`).
+    func opening(exportedAt: Date, account: AccountDataController.ExportDTO.Account) -> Data {
+        let patient = entry(["resourceType": "Patient", "id": Self.patientID, "name": [["text": account.name]],
+                             "telecom": [["system": "email", "value": account.email]]])
+        let top = "{\"resourceType\":\"Bundle\",\"timestamp\":\"\(iso.string(from: exportedAt))\",\"type\":\"collection\",\"entry\":["
+        return Data(top.utf8) + patient
+    }
+
+    func caseEntries(_ c: AccountDataController.ExportDTO.CaseDTO) -> [Data] {
+        var entries: [Data] = []
+        let requestID = "request-\(c.reference)"
+        var supporting: [[String: Any]] = [ref("answers-\(c.reference)")]
+        for p in c.photos { supporting.append(ref("photo-\(p.id)")) }
+        let status: String = {
+            switch c.status {
+            case "declined": return "revoked"
+            case "withdrawn": return "entered-in-error"
+            case "awaiting-verification": return "draft"
+            default: return "active"
             }
-            entry(["resourceType": "QuestionnaireResponse", "id": "answers-\(c.reference)", "status": c.request == nil ? "entered-in-error" : "completed",
-                   "subject": ["reference": "urn:uuid:\(patientID)"], "authored": iso.string(from: c.createdAt),
-                   "basedOn": [["reference": "urn:uuid:\(requestID)"]], "item": items])
-            for p in c.photos {
-                entry(["resourceType": "DocumentReference", "id": "photo-\(p.id)", "status": "current",
-                       "subject": ["reference": "urn:uuid:\(patientID)"],
-                       "content": [["attachment": ["contentType": p.mediaType, "data": p.data, "title": "Photo \(p.position)"]]]])
+        }()
+        entries.append(entry(["resourceType": "ServiceRequest", "id": requestID, "status": status, "intent": "proposal",
+                              "identifier": [["system": baseURL + "/cases", "value": c.reference]],
+                              "subject": ref(Self.patientID), "authoredOn": iso.string(from: c.createdAt),
+                              "code": ["text": c.procedures.joined(separator: ", ")],
+                              "performer": [["display": c.provider]], "supportingInfo": supporting]))
+        var items: [[String: Any]] = []
+        if let r = c.request {
+            func add(_ id: String, _ text: String, _ value: String?) {
+                guard let value, !value.isEmpty else { return }
+                items.append(["linkId": id, "text": text, "answer": [["valueString": value]]])
             }
+            add("concerns", "Concerns", r.concerns); add("goals", "Goals", r.goals)
+            add("conditions", "Medical conditions", r.conditions); add("medications", "Medications", r.medications)
+            add("blood-thinners", "Takes blood thinners", r.bloodThinners.rawValue); add("allergies", "Allergies", r.allergies)
+            add("smoking", "Smoking", r.smoking.rawValue); add("pregnancy", "Pregnancy or breastfeeding", r.pregnancy.rawValue)
+            add("fillers", "Fillers in the area", r.fillers.rawValue); add("earlier-treatment", "Earlier treatment of the area", r.earlierTreatment)
+            add("earlier-surgery", "Earlier surgery", r.earlierSurgery)
+            if let h = r.heightCm { items.append(["linkId": "height", "text": "Height (cm)", "answer": [["valueInteger": h]]]) }
+            if let w = r.weightKg { items.append(["linkId": "weight", "text": "Weight (kg)", "answer": [["valueInteger": w]]]) }
         }
-        for (index, consent) in e.consents.enumerated() {
+        entries.append(entry(["resourceType": "QuestionnaireResponse", "id": "answers-\(c.reference)", "status": c.request == nil ? "entered-in-error" : "completed",
+                              "subject": ref(Self.patientID), "authored": iso.string(from: c.createdAt),
+                              "basedOn": [ref(requestID)], "item": items]))
+        for p in c.photos {
+            entries.append(entry(["resourceType": "DocumentReference", "id": "photo-\(p.id)", "status": "current",
+                                  "subject": ref(Self.patientID),
+                                  "content": [["attachment": ["contentType": p.mediaType, "data": p.data, "title": "Photo \(p.position)"]]]]))
+        }
+        return entries
+    }
+
+    func consentEntries(_ consents: [AccountDataController.ExportDTO.ConsentDTO]) -> [Data] {
+        consents.enumerated().map { index, consent in
             entry(["resourceType": "Consent", "id": "consent-\(index + 1)", "status": consent.withdrawnAt == nil ? "active" : "inactive",
                    "scope": ["coding": [["system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"]]],
-                   "category": [["text": consent.kind]], "patient": ["reference": "urn:uuid:\(patientID)"],
+                   "category": [["text": consent.kind]], "patient": ref(Self.patientID),
                    "dateTime": iso.string(from: consent.givenAt),
                    "policyRule": ["text": "CareAbroad consent \(consent.version)"],
                    "sourceAttachment": ["contentType": "text/plain", "title": consent.text]])
         }
-        return ["resourceType": "Bundle", "type": "collection", "timestamp": iso.string(from: e.exportedAt), "entry": entries]
     }
 }
