@@ -153,6 +153,9 @@ enum ConsultationAPI {
         switch outcome {
         case .keyConflict:
             throw Abort(.conflict, reason: t("consult.keyConflict"))
+        case .accountExists:
+            // API requests always come from a signed-in account, never as a guest.
+            throw Abort(.conflict)
         case .stored(let reference, let caseStatus, _, _):
             let body = CreatedDTO(reference: reference, status: caseStatus.rawValue,
                                   url: req.application.config.baseURL + SiteURL.caseShow(.value(reference)).path)

@@ -26,10 +26,11 @@ enum ConsultController {
     }
 
     static func page(_ req: Request, _ target: ConsultTarget, step: ConsultationStep, state: FormState,
-                     status: HTTPResponseStatus = .ok, photosLost: Bool = false) -> Response {
-        let model = ConsultForm.Model(target: target, step: step, state: state, csrf: req.csrfToken,
+                     status: HTTPResponseStatus = .ok, photosLost: Bool = false, existingAccount: Bool = false) -> Response {
+        var model = ConsultForm.Model(target: target, step: step, state: state, csrf: req.csrfToken,
                                       signedInPatient: req.user?.role == .patient, photosLost: photosLost,
                                       languages: languages(req.application.localizer))
+        model.existingAccount = existingAccount
         return .html(ConsultForm.render(model, req.pageContext), status: status)
     }
 
@@ -94,15 +95,44 @@ enum ConsultController {
         if !reader.checked("consent_share") { problems.append(FieldProblem("consent_share", .consentMissing)) }
         if !reader.checked("terms") { problems.append(FieldProblem("terms", .consentMissing)) }
         var patient: Submission.Patient?
+        var existingAccount = false
+        var signsInAs: User?
         if let user = req.user {
             patient = .account(userID: user.id)
         } else {
             let name = reader.text("name", max: 100, required: true)
             let email = reader.email("email")
-            if password.isEmpty { reader.fail("password", .required) }
-            else { for p in Passwords.problems(password, email: email, field: "password", app: req.application) { reader.fail(p.field, p.code) } }
-            problems += reader.problems
-            if let name, let email { patient = .guest(name: name, email: email, password: password) }
+            if let email, let owner = try await User.query(on: req.db).filter(\.$email == email).first() {
+                // The same form sent again (a double click, a retry): its case exists already, made by this guest.
+                if let key = input["idempotency_key"], let ownerID = owner.id,
+                   let earlier = try await ConsultationCase.query(on: req.db).filter(\.$idempotencyKey == key).filter(\.$patient.$id == ownerID).first(),
+                   earlier.status == CaseStatus.awaitingVerification.rawValue {
+                    return CaseController.redirect(SiteURL.consultReceived(.value(earlier.reference)).path)
+                }
+                // An account uses this address. Nothing is stored under it unless its owner signs in here with its
+                // password; the check costs one hash, like creating a new account would.
+                existingAccount = true
+                try await RateLimiter.enforce([
+                    ("sign-in:ip:\(req.auditSource)", AccountController.rule(AccountController.limits(req).signInPerAddress, req)),
+                    ("sign-in:email:\(AccountController.emailKey(email))", AccountController.rule(AccountController.limits(req).signInPerAccount, req)),
+                ], req: req)
+                var matches = false
+                if !password.isEmpty && password.count <= PasswordPolicy.maximumLength {
+                    matches = try await Passwords.verify(password, hash: owner.passwordHash, app: req.application)
+                }
+                if matches && owner.emailVerifiedAt != nil && owner.roleValue == .patient, let id = owner.id {
+                    signsInAs = owner
+                    patient = .account(userID: id)
+                } else {
+                    reader.fail("password", password.isEmpty ? .required : .mismatch)
+                }
+                problems += reader.problems
+            } else {
+                if password.isEmpty { reader.fail("password", .required) }
+                else { for p in Passwords.problems(password, email: email, field: "password", app: req.application) { reader.fail(p.field, p.code) } }
+                problems += reader.problems
+                if let name, let email { patient = .guest(name: name, email: email, password: password) }
+            }
         }
         let photoFiles = form.files.filter { $0.field == "photos" }
         var photos: [InspectedImage] = []
@@ -123,7 +153,8 @@ enum ConsultController {
             }
         }
         guard problems.isEmpty, let patient else {
-            return page(req, target, step: .review, state: FormState(input, problems: problems), status: status, photosLost: !photoFiles.isEmpty)
+            return page(req, target, step: .review, state: FormState(input, problems: problems), status: status, photosLost: !photoFiles.isEmpty,
+                        existingAccount: existingAccount)
         }
 
         let rateKey: String
@@ -139,10 +170,19 @@ enum ConsultController {
         switch outcome {
         case .keyConflict:
             throw Abort(.conflict, reason: req.application.localizer("consult.keyConflict"))
+        case .accountExists:
+            // Another request created an account with this address a moment ago: ask for its password too.
+            return page(req, target, step: .review, state: FormState(input, problems: [FieldProblem("password", .mismatch)]),
+                        status: .unprocessableEntity, photosLost: !photoFiles.isEmpty, existingAccount: true)
         case .stored(let reference, let caseStatus, _, _):
             let response = Response(status: .seeOther)
-            let signedInOwner = req.user != nil && caseStatus != .awaitingVerification
+            let signedInOwner = (req.user != nil || signsInAs != nil) && caseStatus != .awaitingVerification
             response.headers.replaceOrAdd(name: .location, value: signedInOwner ? SiteURL.caseShow(.value(reference)).path : SiteURL.consultReceived(.value(reference)).path)
+            if let owner = signsInAs, let id = owner.id {
+                try await AuditLog.record(AuditEntry(actorUserID: id, actorRole: owner.role, action: "account.sign-in", objectType: "session",
+                                                     source: req.auditSource), app: req.application)
+                try await SessionStore.start(userID: id, secondFactorDone: true, req: req, response: response)
+            }
             return response
         }
     }

@@ -13,6 +13,8 @@ enum ConsultForm {
         let signedInPatient: Bool
         let photosLost: Bool
         let languages: [(String, String)]
+        /// A guest gave the address of an existing account: the password field asks for that account's password.
+        var existingAccount = false
     }
 
     static func labels(_ t: Localizer) -> [String: String] {
@@ -59,11 +61,12 @@ enum ConsultForm {
                     noindex: true, body: body).render(ctx)
     }
 
-    /// Every answer of the other steps, as hidden fields.
+    /// Every answer of the other steps, as hidden fields: the last step's name, email and ticked consents too, so
+    /// Back and Continue keep them (never the password, which is not echoed, nor photos, which cannot be).
     static func hiddenAnswers(excluding step: ConsultationStep, _ state: FormState) -> [Node<HTML.BodyContext>] {
         var nodes: [Node<HTML.BodyContext>] = []
-        for other in ConsultationStep.allCases where other != step && other != .review {
-            for field in other.fields {
+        for other in ConsultationStep.allCases where other != step {
+            for field in other.fields where field != "password" && field != "photos" {
                 for value in state.values(field) where !value.isEmpty { nodes.append(Fields.hidden(field, value)) }
             }
         }
@@ -136,10 +139,14 @@ enum ConsultForm {
                 nodes += [
                     .h3(.plain(t("consult.account.title"))),
                     .p(.class("hint"), .plain(t("consult.account.hint"))),
+                    .if(m.existingAccount, .div(.class("notice"), .attr("role", "status"),
+                        .p(.plain(t("consult.account.exists"))),
+                        .p(.a(.to(SiteURL.reset.path), .plain(t("account.reset.link")))))),
                     Fields.input("name", label: labels["name"]!, state: s, t, required: true, autocomplete: "name", maxLength: 100),
                     Fields.input("email", label: labels["email"]!, type: "email", state: s, t, required: true, autocomplete: "email", maxLength: EmailAddress.maxLength),
-                    Fields.input("password", label: labels["password"]!, type: "password", state: s, t, hint: t("account.password.hint"),
-                                 required: true, autocomplete: "new-password", maxLength: PasswordPolicy.maximumLength),
+                    Fields.input("password", label: m.existingAccount ? t("consult.account.existingPassword") : labels["password"]!, type: "password",
+                                 state: s, t, hint: m.existingAccount ? nil : t("account.password.hint"),
+                                 required: true, autocomplete: m.existingAccount ? "current-password" : "new-password", maxLength: PasswordPolicy.maximumLength),
                 ]
             }
             nodes += [

@@ -83,6 +83,8 @@ enum SubmitOutcome: Sendable, Equatable {
     case stored(reference: String, status: CaseStatus, patientID: Int, new: Bool)
     /// The key was used by someone else: nothing is stored.
     case keyConflict
+    /// A guest gave the address of an existing account: nothing is stored (the owner must sign in).
+    case accountExists
 }
 
 enum ConsultService {
@@ -99,8 +101,9 @@ enum ConsultService {
         var patientID: Int?
         if case .account(let id) = s.patient { patientID = id }
         if case .guest(_, let email, let password) = s.patient {
-            if let user = try await User.query(on: db).filter(\.$email == email).first() { patientID = user.id }
-            else { guestHash = try await Passwords.hash(password, app: app) }
+            // Never attach a guest's request to an account that did not sign in.
+            if try await User.query(on: db).filter(\.$email == email).first() != nil { return .accountExists }
+            guestHash = try await Passwords.hash(password, app: app)
         }
         var lastError: (any Error)?
         for _ in 0..<4 {
@@ -109,8 +112,8 @@ enum ConsultService {
             } catch let error where (error as? any DatabaseError)?.isConstraintFailure == true {
                 // Another request with the same key (or the same new email) got there first.
                 if let existing = try await existingOutcome(s, on: db) { return existing }
-                if case .guest(_, let email, _) = s.patient, patientID == nil,
-                   let user = try await User.query(on: db).filter(\.$email == email).first() { patientID = user.id }
+                if case .guest(_, let email, _) = s.patient,
+                   try await User.query(on: db).filter(\.$email == email).first() != nil { return .accountExists }
                 lastError = error
             }
         }
@@ -149,8 +152,7 @@ enum ConsultService {
             var verified: Bool
             if let knownPatientID, let user = try await User.find(knownPatientID, on: tx) {
                 patient = user
-                // A guest using the address of an existing account must confirm by email, like a new account.
-                if case .guest = s.patient { verified = false } else { verified = user.emailVerifiedAt != nil }
+                verified = user.emailVerifiedAt != nil
             } else if case .guest(let name, let email, _) = s.patient, let guestHash {
                 patient = User(email: email, passwordHash: guestHash, displayName: name, role: .patient, now: now)
                 try await patient.create(on: tx)
