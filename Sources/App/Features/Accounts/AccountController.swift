@@ -123,10 +123,7 @@ enum AccountController {
         let email = EmailAddress.normalise(form.input["email"] ?? "") ?? ""
         let password = form.input["password"] ?? ""
         let next = safeNext(form.input["next"])
-        try await RateLimiter.enforce([
-            ("sign-in:ip:\(req.auditSource)", rule(limits(req).signInPerAddress, req)),
-            ("sign-in:email:\(emailKey(email))", rule(limits(req).signInPerAccount, req)),
-        ], req: req)
+        try await RateLimiter.enforce(req.passwordAttemptLimits(email: email), req: req)
         let user: User?
         if email.isEmpty || password.isEmpty || password.count > PasswordPolicy.maximumLength {
             _ = try? await Passwords.verify(password, hash: Passwords.dummyHash(app: req.application), app: req.application)
@@ -159,6 +156,7 @@ enum AccountController {
         }
         let response = redirect(destination)
         try await SessionStore.start(userID: userID, secondFactorDone: !needsCode, req: req, response: response)
+        req.rememberDevice(email: user.email, on: response)
         return response
     }
 

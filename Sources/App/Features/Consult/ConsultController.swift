@@ -112,10 +112,7 @@ enum ConsultController {
                 // An account uses this address. Nothing is stored under it unless its owner signs in here with its
                 // password; the check costs one hash, like creating a new account would.
                 existingAccount = true
-                try await RateLimiter.enforce([
-                    ("sign-in:ip:\(req.auditSource)", AccountController.rule(AccountController.limits(req).signInPerAddress, req)),
-                    ("sign-in:email:\(AccountController.emailKey(email))", AccountController.rule(AccountController.limits(req).signInPerAccount, req)),
-                ], req: req)
+                try await RateLimiter.enforce(req.passwordAttemptLimits(email: email), req: req)
                 var matches = false
                 if !password.isEmpty && password.count <= PasswordPolicy.maximumLength {
                     matches = try await Passwords.verify(password, hash: owner.passwordHash, app: req.application)
@@ -182,6 +179,7 @@ enum ConsultController {
                 try await AuditLog.record(AuditEntry(actorUserID: id, actorRole: owner.role, action: "account.sign-in", objectType: "session",
                                                      source: req.auditSource), app: req.application)
                 try await SessionStore.start(userID: id, secondFactorDone: true, req: req, response: response)
+                req.rememberDevice(email: owner.email, on: response)
             }
             return response
         }
