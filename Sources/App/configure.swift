@@ -53,6 +53,9 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     }
     app.migrations.add(MigrationRegistry.all)
 
+    // JSON keys in a fixed order: the same data gives the same bytes, so API ETags match between requests.
+    ContentConfiguration.global.use(encoder: JSONEncoder.custom(dates: .iso8601, format: [.sortedKeys, .withoutEscapingSlashes]), for: .json)
+
     app.middleware = Middlewares()
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(tls: config.tlsEnabled))

@@ -69,11 +69,12 @@ struct JSONLDTests {
         try await withTestApp { app in
             let procedures = try await Procedure.query(on: app.db).with(\.$reviewer).all()
             #expect(procedures.count == 18)
-            let types = ["surgical": "https://schema.org/SurgicalProcedure", "minimally-invasive": "https://schema.org/PercutaneousProcedure",
-                         "non-invasive": "https://schema.org/NoninvasiveProcedure"]
+            // `procedureType` takes MedicalProcedureType values only; a surgical procedure is typed SurgicalProcedure instead.
+            let types = ["minimally-invasive": "https://schema.org/PercutaneousProcedure", "non-invasive": "https://schema.org/NoninvasiveProcedure"]
             for p in procedures {
                 let blocks = try await blocks(app, "/procedures/\(p.slug)")
-                let procedure = try #require(blocks.first { $0["@type"] as? String == "MedicalProcedure" }, "\(p.slug)")
+                let wantedType = p.procedureType == "surgical" ? "SurgicalProcedure" : "MedicalProcedure"
+                let procedure = try #require(blocks.first { $0["@type"] as? String == wantedType }, "\(p.slug)")
                 #expect(procedure["name"] as? String == p.name)
                 #expect(procedure["url"] as? String == "\(Self.base)/procedures/\(p.slug)")
                 #expect(procedure["bodyLocation"] as? String == p.bodyLocation)
@@ -105,7 +106,14 @@ struct JSONLDTests {
                 let physician = try #require(blocks.first { $0["@type"] as? String == "IndividualPhysician" }, "\(p.slug)")
                 #expect(physician["name"] as? String == p.displayName)
                 #expect(physician["url"] as? String == "\(Self.base)/providers/\(p.slug)")
-                #expect(physician["medicalSpecialty"] as? String == p.specialty)
+                // schema.org's MedicalSpecialty values; the directory's own wording stays in knowsAbout.
+                let specialties: Set<String> = ["PlasticSurgery", "Dermatology", "Dentistry", "Optometric", "Musculoskeletal", "Gynecologic", "Surgical"]
+                let specialty = (physician["medicalSpecialty"] as? String ?? "").replacingOccurrences(of: "https://schema.org/", with: "")
+                #expect(specialties.contains(specialty), "\(p.slug): \(specialty)")
+                #expect(physician["knowsAbout"] as? String == p.specialty)
+                // IndividualPhysician needs its own address.
+                let address = try #require(physician["address"] as? [String: Any], "\(p.slug)")
+                #expect(address["@type"] as? String == "PostalAddress" && address["addressCountry"] != nil)
                 #expect(physician["isAcceptingNewPatients"] as? Bool == p.acceptingNewPatients)
                 let places = try #require(physician["practicesAt"] as? [[String: Any]], "\(p.slug)")
                 let myRoles = roles.filter { $0.$practitioner.id == p.id }
@@ -142,6 +150,7 @@ struct JSONLDTests {
                 #expect(address["@type"] as? String == "PostalAddress")
                 #expect(!((address["addressCountry"] as? String) ?? "").isEmpty)
                 let staff = Set(roles.filter { $0.$organization.id == o.id }.map(\.practitioner.displayName))
+                #expect((clinic["employee"] as? [[String: Any]] ?? []).allSatisfy { $0["@type"] as? String == "Person" }, "\(o.slug)")
                 let employees = Set((clinic["employee"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
                 #expect(employees == staff, "\(o.slug)")
             }

@@ -9,9 +9,11 @@ struct CSRFProtection: Sendable {
     let key: SymmetricKey
     static let field = "csrf"
 
-    /// The token for forms on this request's page. Sets the visitor cookie when the visitor has none.
+    /// The token for forms on this request's page. Sets the visitor cookie when the visitor has none, and marks the
+    /// response as one that no browser or proxy may store (the token belongs to one visitor).
     func token(for req: Request) -> String {
-        mac(binding(for: req, create: true) ?? "")
+        req.rendersPrivateToken = true
+        return mac(binding(for: req, create: true) ?? "")
     }
 
     /// Refuses the request (403) when its token is missing or wrong, or when it comes from another origin.
@@ -52,6 +54,14 @@ struct CSRFProtection: Sendable {
 extension Request {
     private struct FreshVisitorKey: StorageKey { typealias Value = String }
 
+    private struct PrivateTokenKey: StorageKey { typealias Value = Bool }
+
+    /// A CSRF token went into this response: `VisitorCookieMiddleware` makes it `no-store`.
+    var rendersPrivateToken: Bool {
+        get { storage[PrivateTokenKey.self] ?? false }
+        set { storage[PrivateTokenKey.self] = newValue }
+    }
+
     /// A visitor token created while rendering this response; `VisitorCookieMiddleware` sets it as a cookie.
     var freshVisitorToken: String? {
         get { storage[FreshVisitorKey.self] }
@@ -62,10 +72,14 @@ extension Request {
     var csrfToken: String { application.csrf.token(for: self) }
 }
 
-/// Sets the visitor cookie that a rendered form's CSRF token is bound to.
+/// Sets the visitor cookie that a rendered form's CSRF token is bound to, and forbids storing any page that carries
+/// a token.
 struct VisitorCookieMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: req)
+        if req.rendersPrivateToken {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        }
         if let fresh = req.freshVisitorToken {
             response.cookies[SessionPolicy.visitorCookieName(tls: req.tls)] = SessionPolicy.cookie(fresh, tls: req.tls, maxAge: 7 * 86_400)
         }

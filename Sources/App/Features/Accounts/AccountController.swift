@@ -9,9 +9,11 @@ enum AccountController {
 
     static func html(_ body: String, _ status: HTTPResponseStatus = .ok) -> Response { .html(body, status: status) }
 
-    /// Only site-relative paths are followed after sign-in (no open redirect).
+    /// Only site-relative paths are followed after sign-in (no open redirect): printable ASCII without spaces or
+    /// backslashes (browsers drop tabs and line breaks, so `/\t/host` would become `//host`), one leading slash.
     static func safeNext(_ raw: String?) -> String? {
-        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\"), raw.count <= 200,
+        guard let raw, raw.utf8.count <= 200, raw.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "\\") }),
+              raw.hasPrefix("/"), !raw.hasPrefix("//"),
               !raw.hasPrefix(SiteURL.signIn.path), !raw.hasPrefix(SiteURL.signOut.path) else { return nil }
         return raw
     }

@@ -72,7 +72,7 @@ enum ClinicShow {
         }
         if let parent = c.parent { object["parentOrganization"] = ["@type": "Organization", "name": parent.name, "url": ctx.absolute(.clinic(.value(parent.slug)))] }
         if !c.practitioners.isEmpty {
-            object["employee"] = c.practitioners.map { ["@type": "Physician", "name": $0.name, "url": ctx.absolute(.provider(.value($0.slug)))] }
+            object["employee"] = c.practitioners.map { ["@type": "Person", "name": $0.name, "url": ctx.absolute(.provider(.value($0.slug)))] }
         }
         if !c.offers.isEmpty {
             object["availableService"] = Array(Set(c.offers.map(\.procedureName))).sorted().map { ["@type": "MedicalProcedure", "name": $0] }

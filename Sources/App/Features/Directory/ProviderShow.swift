@@ -167,8 +167,16 @@ enum ProviderShow {
             "name": p.name,
             "url": ctx.absolute(.provider(.value(p.slug))),
             "description": p.bio,
-            "medicalSpecialty": p.specialty,
+            "medicalSpecialty": JSONLD.medicalSpecialty(p.specialty).map { "https://schema.org/\($0)" } ?? "https://schema.org/Surgical",
+            "knowsAbout": p.specialty,
         ]
+        // A physician's own address (schema.org requires one): where they see patients first.
+        if let first = p.places.first {
+            var address: [String: Any] = ["@type": "PostalAddress", "addressLocality": first.city, "addressCountry": first.country]
+            if let street = first.street { address["streetAddress"] = street }
+            if let postal = first.postalCode { address["postalCode"] = postal }
+            object["address"] = address
+        }
         if let accepting = p.acceptingNewPatients { object["isAcceptingNewPatients"] = accepting }
         if !p.languages.isEmpty { object["knowsLanguage"] = p.languages }
         object["practicesAt"] = p.places.map { pl -> [String: Any] in

@@ -118,9 +118,10 @@ enum ProcedureShow {
 
     static func jsonLD(_ d: ProcedureDetail, _ ctx: PageContext) -> TrustedHTML {
         let p = d.procedure
-        let types = ["surgical": "https://schema.org/SurgicalProcedure", "minimally-invasive": "https://schema.org/PercutaneousProcedure", "non-invasive": "https://schema.org/NoninvasiveProcedure"]
+        // `procedureType` takes a MedicalProcedureType value; a surgical procedure is a type of its own instead.
+        let types = ["minimally-invasive": "https://schema.org/PercutaneousProcedure", "non-invasive": "https://schema.org/NoninvasiveProcedure"]
         var object: [String: Any] = [
-            "@type": "MedicalProcedure",
+            "@type": p.procedureType == "surgical" ? "SurgicalProcedure" : "MedicalProcedure",
             "@id": ctx.absolute(.procedure(.value(p.slug))),
             "url": ctx.absolute(.procedure(.value(p.slug))),
             "name": p.name, "description": p.summary,
