@@ -399,12 +399,12 @@ struct ImageInspectorTests {
         }
     }
 
-    @Test("JPEG: APP1 after the first scan is left alone, as the scan is copied unchanged")
+    @Test("JPEG: the scan data is copied unchanged, and a byte after EOI is dropped")
     func jpegAfterScan() throws {
-        // Data after SOS is entropy-coded; we copy it as is (documented limit of the walk).
         let input = makeJPEG(.init(exif: false))
         let result = try ImageInspector.inspect(input + [0x00])
-        #expect(result.bytes == input + [0x00])
+        #expect(result.bytes == input)
+        #expect(result.removedMetadata)
     }
 
     @Test("JPEG whose header cannot be walked is malformed", arguments: [
@@ -724,5 +724,73 @@ struct ImageInspectorTests {
         #expect(!contains(result.bytes, exifCanary))
         #expect(result.bytes.count == many.count)
         #expect(result.bytes[dataStart...].allSatisfy { $0 == 0 })
+    }
+}
+
+// MARK: - Trailers and movie metadata
+
+@Suite("Image cleaning: what follows the image, and movie metadata")
+struct ImageTrailerTests {
+    static let motionCanary = "motion-photo GPS 48.8566,2.3522"
+
+    @Test("Bytes after EOI (a second image of a Multi-Picture file, a motion photo's video) are dropped, with the MPF index")
+    func afterEndOfImage() throws {
+        var first = makeJPEG(.init(exif: false))
+        // An MPF index in the header, as cameras write it, pointing at the trailing image.
+        let sosAt = try #require(range(of: [0xFF, 0xDA], in: first)).lowerBound
+        let mpf = segment(0xE2, ascii("MPF") + [0x00] + ascii("MM") + [0, 0x2A, 0, 0, 0, 8])
+        first.insert(contentsOf: mpf, at: sosAt)
+        let second = makeJPEG(.init(exif: true))
+        let video = ascii("\0\0\0\u{18}ftypmp42") + ascii(Self.motionCanary)
+        for trailer in [second, video, second + video] {
+            let result = try ImageInspector.inspect(first + trailer)
+            #expect(result.removedMetadata)
+            #expect(!contains(result.bytes, exifCanary))
+            #expect(!contains(result.bytes, Self.motionCanary))
+            #expect(!contains(result.bytes, "MPF"))
+            #expect(Array(result.bytes.suffix(2)) == [0xFF, 0xD9])
+            // The image itself is untouched: the cleaned file is the first image without its MPF segment.
+            #expect(result.bytes.count == first.count - mpf.count)
+        }
+    }
+
+    @Test("Metadata segments between the scans of a progressive JPEG are dropped; both scans are kept")
+    func betweenScans() throws {
+        var b = makeJPEG(.init(exif: false))
+        b.removeLast(2) // EOI
+        b += segment(0xE1, ascii("Exif") + [0, 0] + exifPayload)
+        b += segment(0xFE, ascii("taken at home"))
+        b += segment(0xC4, [0x10] + [UInt8](repeating: 0, count: 15) + [0x01] + [0x00])
+        b += segment(0xDA, [0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]) + [0x11, 0x22, 0xFF, 0x00, 0x33, 0xFF, 0xD9]
+        let result = try ImageInspector.inspect(b)
+        #expect(result.removedMetadata)
+        #expect(!contains(result.bytes, exifCanary))
+        #expect(!contains(result.bytes, "taken at home"))
+        #expect(range(of: [0x11, 0x22, 0xFF, 0x00, 0x33, 0xFF, 0xD9], in: result.bytes) != nil)
+        #expect(result.bytes.filter { $0 == 0xDA }.count >= 2)
+    }
+
+    @Test("A JPEG with no metadata and nothing after EOI comes back byte-identical")
+    func untouched() throws {
+        let clean = makeJPEG(.init(exif: false))
+        let result = try ImageInspector.inspect(clean)
+        #expect(result.bytes == clean)
+        #expect(!result.removedMetadata)
+    }
+
+    @Test("HEIC movie metadata (moov and track udta and meta) becomes zeroed free boxes of the same size")
+    func movieMetadata() throws {
+        let still = makeHEIC(.init(exif: .none, xmp: false)).bytes
+        let locationBox = box("\u{A9}xyz", ascii("+48.8566+002.3522/"))
+        let moov = box("moov", box("mvhd", [UInt8](repeating: 0, count: 20)) + box("udta", locationBox)
+                       + box("trak", box("tkhd", [UInt8](repeating: 0, count: 12)) + box("meta", ascii("GPS 48.8566 in track meta"))))
+        let file = still + moov
+        let result = try ImageInspector.inspect(file)
+        #expect(result.removedMetadata)
+        #expect(result.bytes.count == file.count)
+        #expect(!contains(result.bytes, "48.8566"))
+        #expect(!contains(result.bytes, "udta"))
+        #expect(contains(result.bytes, "mvhd") && contains(result.bytes, "tkhd"))
+        #expect(Array(result.bytes[..<still.count]) == still)
     }
 }

@@ -68,10 +68,12 @@ public enum ImageInspector {
 
     /// Checks size and type, then returns the bytes with location-bearing metadata removed.
     ///
-    /// - JPEG: APP1 (Exif, XMP), APP13 (Photoshop/IPTC) and COM segments before the first scan are dropped.
+    /// - JPEG: APP1 (Exif, XMP), APP13 (Photoshop/IPTC), COM and MPF segments are dropped wherever they stand,
+    ///   and so is everything after EOI (Multi-Picture images, motion-photo video).
     /// - PNG: eXIf, tEXt, zTXt, iTXt and tIME chunks are dropped, as is anything after IEND.
     /// - HEIC: the data of Exif items and XMP (`application/rdf+xml`) items is overwritten with zeros in
-    ///   place, so every offset in the file stays valid.
+    ///   place, so every offset in the file stays valid; `udta` and `meta` boxes of a `moov` (image sequences,
+    ///   live photos) become zeroed `free` boxes of the same size.
     public static func inspect(_ bytes: [UInt8], limit: Int = maxBytes) throws(ImageProblem) -> InspectedImage {
         guard !bytes.isEmpty else { throw .empty }
         guard bytes.count <= limit else { throw .tooLarge(limit: limit) }
@@ -161,18 +163,43 @@ private func fourCC(_ code: String) -> UInt32 {
 // MARK: - JPEG
 
 private enum JPEG {
-    /// Walks marker segments up to the first scan, dropping APP1, APP13 and COM.
-    ///
-    /// Only the header is walked because cameras write their metadata there, and everything from SOS on
-    /// is entropy-coded image data that is copied unchanged. Fill bytes (runs of 0xFF before a marker) are
-    /// kept with the segment they precede, so a file without metadata comes back byte-identical.
+    /// Walks every marker segment of the file, dropping APP1 (Exif, XMP), APP13 (Photoshop/IPTC), COM and the
+    /// APP2 "MPF" index wherever they stand (before the first scan or between the scans of a progressive file),
+    /// copies entropy-coded scan data unchanged, and stops at EOI: anything after it (the extra images of a
+    /// Multi-Picture file, the video of a motion photo, appended data) is dropped. A file with no metadata and
+    /// nothing after EOI comes back byte-identical; fill bytes stay with the marker they precede.
     static func scrub(_ b: [UInt8]) throws(ImageProblem) -> (bytes: [UInt8], removed: Bool) {
         var out: [UInt8] = []
         out.reserveCapacity(b.count)
         out.append(contentsOf: b[0..<2])  // SOI
         var pos = 2
         var removed = false
+        var inScan = false
         while true {
+            if inScan {
+                // Entropy-coded data: 0xFF is followed by 0x00 (a stuffed byte), RSTn, or more 0xFF fill before a marker.
+                let dataStart = pos
+                var markerAt: Int?
+                var i = pos
+                while i + 1 < b.count {
+                    if b[i] == 0xFF {
+                        let next = b[i + 1]
+                        if next == 0x00 || (0xD0...0xD7).contains(next) { i += 2; continue }
+                        if next == 0xFF { i += 1; continue }
+                        markerAt = i
+                        break
+                    }
+                    i += 1
+                }
+                guard let markerAt else {
+                    // No marker after the scan data (a file cut short): everything left is image data.
+                    out.append(contentsOf: b[dataStart...])
+                    return (out, removed)
+                }
+                out.append(contentsOf: b[dataStart..<markerAt])
+                pos = markerAt
+                inScan = false
+            }
             let segmentStart = pos
             guard pos < b.count, b[pos] == 0xFF else { throw .malformed }
             while pos < b.count, b[pos] == 0xFF { pos += 1 }
@@ -180,8 +207,13 @@ private enum JPEG {
             let marker = b[pos]
             pos += 1
             switch marker {
-            case 0x00, 0xD8, 0xD9:
-                // A stuffed zero, a second SOI, or EOI before any scan: not a header we can trust.
+            case 0xD9:
+                // EOI: the image ends here, and so does what we keep.
+                guard out.count > 2 else { throw .malformed }
+                out.append(contentsOf: b[segmentStart..<pos])
+                return (out, removed || pos < b.count)
+            case 0x00, 0xD8:
+                // A stuffed zero or a second SOI outside scan data: not a structure we can trust.
                 throw .malformed
             case 0x01, 0xD0...0xD7:
                 // TEM and RSTn stand alone: no length follows.
@@ -194,16 +226,14 @@ private enum JPEG {
             let length = Int(b[pos]) << 8 | Int(b[pos + 1])
             guard length >= 2, length <= b.count - pos else { throw .malformed }
             let segmentEnd = pos + length
-            switch marker {
-            case 0xDA:
-                out.append(contentsOf: b[segmentStart...])
-                return (out, removed)
-            case 0xE1, 0xED, 0xFE:
+            let payload = b[(pos + 2)..<segmentEnd]
+            if marker == 0xE1 || marker == 0xED || marker == 0xFE || (marker == 0xE2 && payload.starts(with: [0x4D, 0x50, 0x46, 0x00])) {
                 removed = true
-            default:
+            } else {
                 out.append(contentsOf: b[segmentStart..<segmentEnd])
             }
             pos = segmentEnd
+            if marker == 0xDA { inScan = true }
         }
     }
 }
@@ -366,6 +396,48 @@ private enum HEIF {
     /// decodes without rewriting the file's layout. Any item whose bytes cannot be located for certain
     /// makes the file `.malformed`: passing it through could leak the location it holds.
     static func scrub(_ b: [UInt8]) throws(ImageProblem) -> (bytes: [UInt8], removed: Bool) {
+        let items = try scrubItems(b)
+        let movie = try scrubMovieMetadata(items.bytes)
+        return (movie.bytes, items.removed || movie.removed)
+    }
+
+    static let moov = fourCC("moov")
+    static let trak = fourCC("trak")
+    static let udta = fourCC("udta")
+    static let free = fourCC("free")
+
+    /// Image sequences and live photos carry a `moov` box whose `udta` (user data: location `©xyz`, maker notes)
+    /// and `meta` boxes, in the movie or in a track, can hold where the picture was taken. Each becomes a `free`
+    /// box of the same size with its content zeroed: sizes and every offset stay as they were, and readers skip
+    /// `free` boxes.
+    static func scrubMovieMetadata(_ b: [UInt8]) throws(ImageProblem) -> (bytes: [UInt8], removed: Bool) {
+        var targets: [Box] = []
+        var top = BoxWalker(b, from: 0, to: b.count)
+        while let box = try top.next() {
+            guard box.type == moov else { continue }
+            var inMovie = BoxWalker(b, from: box.contentStart, to: box.end)
+            while let child = try inMovie.next() {
+                if child.type == udta || child.type == meta { targets.append(child) }
+                guard child.type == trak else { continue }
+                var inTrack = BoxWalker(b, from: child.contentStart, to: child.end)
+                while let grandchild = try inTrack.next() {
+                    if grandchild.type == udta || grandchild.type == meta { targets.append(grandchild) }
+                }
+            }
+        }
+        guard !targets.isEmpty else { return (b, false) }
+        var out = b
+        for box in targets {
+            // The type sits 4 bytes into the header (after a 32-bit size).
+            let typeAt = box.start + 4
+            out[typeAt] = 0x66; out[typeAt + 1] = 0x72; out[typeAt + 2] = 0x65; out[typeAt + 3] = 0x65 // "free"
+            zero(&out, box.contentStart..<box.end)
+        }
+        return (out, true)
+    }
+
+    /// Exif and XMP items of the file-level `meta` box.
+    static func scrubItems(_ b: [UInt8]) throws(ImageProblem) -> (bytes: [UInt8], removed: Bool) {
         var top = BoxWalker(b, from: 0, to: b.count)
         guard let first = try top.next(), first.type == ftyp else { throw .malformed }
         var metaBox: Box?
