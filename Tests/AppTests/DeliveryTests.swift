@@ -61,11 +61,11 @@ struct DeliveryTests {
         }
     }
 
-    @Test("SMTP: the message reaches a server with its id as Message-ID, base64 body, dot-stuffing and AUTH")
+    @Test("SMTP: the message reaches a relay with its id as Message-ID, base64 body and dot-stuffing")
     func smtp() async throws {
         let server = try await FakeSMTPServer.start()
         defer { Task { try? await server.channel.close() } }
-        let settings = AppConfig.SMTPSettings(host: "127.0.0.1", port: server.port, username: "user", password: "pw", security: "none", from: "care@example.org")
+        let settings = AppConfig.SMTPSettings(host: "127.0.0.1", port: server.port, username: nil, password: nil, security: "none", from: "care@example.org")
         let transport = SMTPTransport(settings: settings, logger: Logger(label: "test"))
         let body = "Hello\n.leading dot line\nBye"
         try await transport.deliver(OutgoingMail(id: "m-1", recipient: "to@example.org", subject: "Über", body: body),
@@ -73,7 +73,8 @@ struct DeliveryTests {
         let log = server.recorder.text
         #expect(log.contains("MAIL FROM:<care@example.org>"))
         #expect(log.contains("RCPT TO:<to@example.org>"))
-        #expect(log.contains("AUTH PLAIN \(Data("\u{0}user\u{0}pw".utf8).base64EncodedString())"))
+        #expect(!log.contains("AUTH"))
+        #expect(SMTPTransport.authPlain(username: "user", password: "pw") == Data("\u{0}user\u{0}pw".utf8).base64EncodedString())
         #expect(log.contains("Message-ID: <m-1@example.org>"))
         #expect(log.contains("Subject: =?UTF-8?B?"))
         #expect(log.contains(Data(body.utf8).base64EncodedString()))
@@ -82,6 +83,34 @@ struct DeliveryTests {
             try await transport.deliver(OutgoingMail(id: "m-2", recipient: "reject@example.org", subject: "x", body: "y"),
                                         on: DummyDatabase(), gate: WriteGate(serialises: false), now: testNow)
         }
+    }
+
+    @Test("SMTP: credentials are never sent without TLS, and a reply slipped in before TLS is refused")
+    func smtpNeverPlainCredentials() async throws {
+        let server = try await FakeSMTPServer.start()
+        defer { Task { try? await server.channel.close() } }
+        let plain = SMTPTransport(settings: AppConfig.SMTPSettings(host: "127.0.0.1", port: server.port, username: "user", password: "pw",
+                                                                  security: "none", from: "care@example.org"), logger: Logger(label: "test"))
+        await #expect(throws: SMTPTransport.Failure.self) {
+            try await plain.deliver(OutgoingMail(id: "m-3", recipient: "to@example.org", subject: "x", body: "y"),
+                                    on: DummyDatabase(), gate: WriteGate(serialises: false), now: testNow)
+        }
+        #expect(!server.recorder.text.contains("AUTH"))
+        #expect(!server.recorder.text.contains("MAIL FROM"))
+        #expect(throws: AppConfig.Invalid.self) {
+            try AppConfig.fromEnvironment(["CAREABROAD_MAIL": "smtp", "CAREABROAD_SMTP_HOST": "mail.example.org", "CAREABROAD_SMTP_SECURITY": "none",
+                                           "CAREABROAD_SMTP_USERNAME": "user", "CAREABROAD_SMTP_PASSWORD": "pw", "CAREABROAD_MAIL_FROM": "a@example.org"])
+        }
+
+        let injecting = try await FakeSMTPServer.start(injectAfterStartTLS: true)
+        defer { Task { try? await injecting.channel.close() } }
+        let tls = SMTPTransport(settings: AppConfig.SMTPSettings(host: "127.0.0.1", port: injecting.port, username: "user", password: "pw",
+                                                                security: "starttls", from: "care@example.org"), logger: Logger(label: "test"))
+        await #expect(throws: SMTPTransport.Failure.self) {
+            try await tls.deliver(OutgoingMail(id: "m-4", recipient: "to@example.org", subject: "x", body: "y"),
+                                  on: DummyDatabase(), gate: WriteGate(serialises: false), now: testNow)
+        }
+        #expect(!injecting.recorder.text.contains("AUTH"))
     }
 
     @Test("Session cookies over TLS are Secure with the __Host- prefix, and HSTS is sent")
@@ -149,6 +178,10 @@ final class SMTPRecorder: ChannelInboundHandler, @unchecked Sendable {
     private var received = ""
     private var pending = ""
     private var inData = false
+    /// Answer STARTTLS with a 220 followed at once by a forged reply (the attack RFC 3207 §6 describes).
+    let injectAfterStartTLS: Bool
+
+    init(injectAfterStartTLS: Bool = false) { self.injectAfterStartTLS = injectAfterStartTLS }
 
     var text: String { lock.withLock { received } }
 
@@ -167,7 +200,8 @@ final class SMTPRecorder: ChannelInboundHandler, @unchecked Sendable {
             let reply: String?
             if inData {
                 if line == "." { inData = false; reply = "250 queued" } else { reply = nil }
-            } else if line.hasPrefix("EHLO") { reply = "250-fake\r\n250 AUTH PLAIN" }
+            } else if line.hasPrefix("EHLO") { reply = injectAfterStartTLS ? "250-fake\r\n250-STARTTLS\r\n250 AUTH PLAIN" : "250-fake\r\n250 AUTH PLAIN" }
+            else if line == "STARTTLS" { reply = injectAfterStartTLS ? "220 go ahead\r\n250-injected\r\n250 AUTH PLAIN" : "454 no TLS here" }
             else if line.hasPrefix("AUTH") { reply = "235 ok" }
             else if line.hasPrefix("MAIL") { reply = "250 ok" }
             else if line.hasPrefix("RCPT") { reply = line.contains("reject@") ? "550 no such user" : "250 ok" }
@@ -184,8 +218,8 @@ struct FakeSMTPServer {
     let recorder: SMTPRecorder
     var port: Int { channel.localAddress?.port ?? 0 }
 
-    static func start() async throws -> FakeSMTPServer {
-        let recorder = SMTPRecorder()
+    static func start(injectAfterStartTLS: Bool = false) async throws -> FakeSMTPServer {
+        let recorder = SMTPRecorder(injectAfterStartTLS: injectAfterStartTLS)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(recorder) }

@@ -150,6 +150,9 @@ public struct AppConfig: Sendable {
             if !["starttls", "tls", "none"].contains(security) {
                 problems.append("CAREABROAD_SMTP_SECURITY must be starttls, tls or none, got '\(security)'")
             }
+            if security == "none", !(env["CAREABROAD_SMTP_USERNAME"] ?? "").isEmpty {
+                problems.append("CAREABROAD_SMTP_USERNAME needs CAREABROAD_SMTP_SECURITY starttls or tls: credentials are never sent unencrypted")
+            }
             let from = env["CAREABROAD_MAIL_FROM"] ?? ""
             if from.isEmpty || !from.contains("@") { problems.append("CAREABROAD_MAIL_FROM must be an email address when CAREABROAD_MAIL=smtp") }
             mail = .smtp(SMTPSettings(host: host, port: integer("CAREABROAD_SMTP_PORT", default: security == "tls" ? 465 : 587, range: 1...65_535),

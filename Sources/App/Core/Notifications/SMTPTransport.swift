@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NIOConcurrencyHelpers
 
 /// Sends mail through an SMTP server (submission with STARTTLS on 587, implicit TLS on 465, or plain to a
 /// trusted relay). Written on SwiftNIO and NIOSSL because none of the packages available to this project
@@ -41,6 +42,11 @@ struct SMTPTransport: MailTransport {
         ].joined(separator: "\r\n")
     }
 
+    /// The AUTH PLAIN argument: base64 of NUL, user name, NUL, password (RFC 4616).
+    static func authPlain(username: String, password: String) -> String {
+        Data(("\u{0}" + username + "\u{0}" + password).utf8).base64EncodedString()
+    }
+
     private func send(from: String, to: String, data: String) async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let lines = AsyncStream<String>.makeStream()
@@ -65,12 +71,14 @@ struct SMTPTransport: MailTransport {
         let deadline = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
         defer { deadline.cancel() }
 
+        var consumed = 0
         func reply() async throws -> (Int, [String]) {
             var collected: [String] = []
             while true {
                 guard let line = await iterator.next() else {
                     throw Failure(description: "the SMTP server closed the connection")
                 }
+                consumed += 1
                 collected.append(line)
                 let chars = Array(line)
                 if chars.count < 3 { continue }
@@ -98,12 +106,17 @@ struct SMTPTransport: MailTransport {
                     throw Failure(description: "the SMTP server does not offer STARTTLS")
                 }
                 _ = try await command("STARTTLS", expect: [220])
+                // Anything the server sent after its 220 arrived before encryption and could be an injected
+                // reply (RFC 3207 §6): refuse the connection rather than read it as if it came over TLS.
+                guard reader.isDrained(consumed: consumed) else { throw Failure(description: "the SMTP server sent data before TLS started") }
                 try await channel.pipeline.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: host), position: .first).get()
+                guard reader.isDrained(consumed: consumed) else { throw Failure(description: "the SMTP server sent data before TLS started") }
                 capabilities = try await command("EHLO careabroad", expect: [250])
             }
             if let username = settings.username, let password = settings.password {
-                let token = Data(("\u{0}" + username + "\u{0}" + password).utf8).base64EncodedString()
-                _ = try await command("AUTH PLAIN \(token)", expect: [235])
+                // Credentials never travel unencrypted.
+                guard settings.security != "none" else { throw Failure(description: "SMTP AUTH refused without TLS") }
+                _ = try await command("AUTH PLAIN \(Self.authPlain(username: username, password: password))", expect: [235])
             }
             _ = capabilities
             _ = try await command("MAIL FROM:<\(from)>", expect: [250])
@@ -125,17 +138,30 @@ struct SMTPTransport: MailTransport {
 private final class LineReader: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     let continuation: AsyncStream<String>.Continuation
-    private var pending = ""
+    /// Lines handed on and bytes held back (an unfinished line), shared with the task that reads the replies.
+    private let state = NIOLockedValueBox((yielded: 0, pending: ""))
 
     init(continuation: AsyncStream<String>.Continuation) { self.continuation = continuation }
 
+    /// True when every line received has been read (`consumed`) and no partial line waits.
+    func isDrained(consumed: Int) -> Bool {
+        state.withLockedValue { $0.yielded == consumed && $0.pending.isEmpty }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
-        pending += buffer.readString(length: buffer.readableBytes) ?? ""
-        while let range = pending.range(of: "\r\n") {
-            continuation.yield(String(pending[..<range.lowerBound]))
-            pending = String(pending[range.upperBound...])
+        let text = buffer.readString(length: buffer.readableBytes) ?? ""
+        let lines: [String] = state.withLockedValue { s in
+            s.pending += text
+            var out: [String] = []
+            while let range = s.pending.range(of: "\r\n") {
+                out.append(String(s.pending[..<range.lowerBound]))
+                s.pending = String(s.pending[range.upperBound...])
+            }
+            s.yielded += out.count
+            return out
         }
+        for line in lines { continuation.yield(line) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
