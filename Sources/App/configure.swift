@@ -26,6 +26,7 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     app.passwordPolicy = try PasswordPolicy.bundled()
     app.decisionAids = try DecisionAidCatalogue.load()
+    app.legal = try LegalDocuments.load()
     switch config.mail {
     case .mailbox: app.mailTransport = MailboxTransport()
     case .log: app.mailTransport = LogTransport(logger: app.logger)

@@ -29,6 +29,8 @@ func routes(_ app: Application) throws {
     pages.get(.provider(.key), use: ProviderController.show)
     pages.get(.clinic(.key), use: ClinicController.show)
     pages.get(.howWeRank, use: RankingController.show)
+    pages.get(.terms, use: LegalController.terms)
+    pages.get(.privacy, use: LegalController.privacy)
     pages.get(.feed, use: FeedController.atom)
     pages.get(.sitemap, use: FeedController.sitemap)
     pages.get(.api(.articles), query: RenderCacheQuery.apiArticles, use: APIController.articles)

@@ -30,7 +30,7 @@ struct ConsultationTests {
             let row = try #require(try await ConsultationCase.query(on: app.db).filter(\.$reference == reference).first())
             #expect(row.status == CaseStatus.awaitingVerification.rawValue)
             #expect(try await CasePhoto.query(on: app.db).filter(\.$consultation.$id == row.id!).count() == 2)
-            #expect(try await Consent.query(on: app.db).filter(\.$consultation.$id == row.id!).count() == 2)
+            #expect(try await Consent.query(on: app.db).filter(\.$consultation.$id == row.id!).count() == 4)
             // The team is not told before the address is verified.
             _ = try await deliverMail(app)
             #expect(try await MailboxMessage.query(on: app.db).filter(\.$recipient == Demo.staff.email).count() == 0)

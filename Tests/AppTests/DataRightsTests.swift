@@ -54,7 +54,11 @@ struct DataRightsTests {
             #expect(photos.count == 2)
             let photo = try #require(Data(base64Encoded: photos[0]["data"] as? String ?? ""))
             #expect(photo.starts(with: [0xFF, 0xD8]))
-            #expect((object["consents"] as? [[String: Any]])?.count == 2)
+            // Health data and sharing for the request, and the terms and privacy notice by version.
+            let consents = try #require(object["consents"] as? [[String: Any]])
+            #expect(consents.count == 4)
+            #expect(Set(consents.compactMap { $0["kind"] as? String }) == ["health-data", "share-with-provider", "terms-of-use", "privacy-notice"])
+            #expect(consents.first { $0["kind"] as? String == "privacy-notice" }?["version"] as? String == app.legal.privacy.version)
 
             let fhir = try await patient.get("/account/export?format=fhir")
             #expect(fhir.headers.contentType?.subType == "fhir+json")

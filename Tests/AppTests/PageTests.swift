@@ -395,13 +395,13 @@ struct PageTests {
             let locs = Set(parsed.text("loc"))
             let base = "https://careabroad.test"
             #expect(locs.allSatisfy { $0.hasPrefix(base + "/") })
-            for path in ["/", "/magazine", "/procedures", "/providers", "/how-we-rank"] { #expect(locs.contains(base + path)) }
+            for path in ["/", "/magazine", "/procedures", "/providers", "/how-we-rank", "/terms", "/privacy"] { #expect(locs.contains(base + path)) }
             for a in try await Article.query(on: app.db).all() { #expect(locs.contains("\(base)/magazine/\(a.slug)")) }
             for c in try await Category.query(on: app.db).all() { #expect(locs.contains("\(base)/magazine/category/\(c.slug)")) }
             for p in try await Procedure.query(on: app.db).all() { #expect(locs.contains("\(base)/procedures/\(p.slug)")) }
             for p in try await Practitioner.query(on: app.db).all() { #expect(locs.contains("\(base)/providers/\(p.slug)")) }
             for o in try await Organization.query(on: app.db).all() { #expect(locs.contains("\(base)/clinics/\(o.slug)")) }
-            #expect(parsed.count("url") == 5 + 8 + 10 + 18 + 52 + 26)
+            #expect(parsed.count("url") == 7 + 8 + 10 + 18 + 52 + 26)
             #expect(parsed.text("lastmod").allSatisfy { ISODate.parse($0) != nil })
         }
     }

@@ -20,6 +20,8 @@ public enum SiteURL: Sendable, Equatable {
     case clinic(Parameter)
     case consult(Parameter)
     case howWeRank
+    case terms
+    case privacy
     case feed
     case sitemap
     case robots
@@ -103,6 +105,8 @@ public enum SiteURL: Sendable, Equatable {
         case .clinic(let p): return [.constant("clinics"), Self.slug(p)]
         case .consult(let p): return [.constant("consult"), Self.slug(p)]
         case .howWeRank: return [.constant("how-we-rank")]
+        case .terms: return [.constant("terms")]
+        case .privacy: return [.constant("privacy")]
         case .feed: return [.constant("feed.xml")]
         case .sitemap: return [.constant("sitemap.xml")]
         case .robots: return [.constant("robots.txt")]

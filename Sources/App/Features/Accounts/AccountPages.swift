@@ -33,7 +33,7 @@ enum AccountPages {
                     Fields.input("email", label: labels["email"]!, type: "email", state: state, t, required: true, autocomplete: "email", maxLength: EmailAddress.maxLength),
                     Fields.input("password", label: labels["password"]!, type: "password", state: state, t,
                                  hint: t("account.password.hint"), required: true, autocomplete: "new-password", maxLength: PasswordPolicy.maximumLength),
-                    Fields.checkbox("terms", label: t("account.field.terms"), state: state, t)
+                    Fields.termsCheckbox(label: t("account.field.terms"), state: state, t)
                 ),
                 submit(t("account.signUp.submit"))),
             .p(.plain(t("account.signUp.haveAccount") + " "), .a(.to(SiteURL.signIn.path), .plain(t("account.signIn.title"))))

@@ -101,6 +101,7 @@ enum AccountService {
             }
             let user = User(email: email, passwordHash: hash, displayName: name, role: .patient, now: now)
             try await user.create(on: tx)
+            try await app.legal.recordAcceptance(userID: try user.requireID(), caseID: nil, now: now, on: tx)
             try await enqueueVerification(user: user, now: now, app: app, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: user.id, actorRole: Role.patient.rawValue, action: "account.create",
                                                  objectType: "user", objectID: user.id.map(String.init), source: source), at: now, app: app, on: tx)

@@ -154,7 +154,7 @@ enum ConsultForm {
                 .p(.class("hint"), .plain(t("consult.consent.intro", ["version": ConsentTerms.version]))),
                 Fields.checkbox("consent_health", label: t(ConsentTerms.healthKey, ["provider": m.target.name]), state: s, t),
                 Fields.checkbox("consent_share", label: t(ConsentTerms.shareKey, ["provider": m.target.name]), state: s, t),
-                Fields.checkbox("terms", label: t("consult.terms"), state: s, t),
+                Fields.termsCheckbox(label: t("consult.terms"), state: s, t),
             ]
             return nodes
         }

@@ -102,7 +102,11 @@ enum ConsultService {
         if case .account(let id) = s.patient { patientID = id }
         if case .guest(_, let email, let password) = s.patient {
             // Never attach a guest's request to an account that did not sign in.
-            if try await User.query(on: db).filter(\.$email == email).first() != nil { return .accountExists }
+            if try await User.query(on: db).filter(\.$email == email).first() != nil {
+                // The account and its first case are committed together: the same form sent twice finds its case.
+                if let existing = try await existingOutcome(s, on: db) { return existing }
+                return .accountExists
+            }
             guestHash = try await Passwords.hash(password, app: app)
         }
         var lastError: (any Error)?
@@ -221,6 +225,7 @@ enum ConsultService {
                 consent.givenAt = now
                 try await consent.create(on: tx)
             }
+            try await app.legal.recordAcceptance(userID: patientID, caseID: caseID, now: now, on: tx)
             try await CaseService.addEvent(caseID: caseID, kind: "submitted", status: status, actor: patientID, note: nil,
                                            reference: reference, key: key.key, now: now, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: patientID, actorRole: Role.patient.rawValue, action: "case.create",

@@ -48,7 +48,8 @@ enum FeedController {
         let ctx = req.pageContext
         let x = HTMLEscaping.attribute
         var entries: [(String, Date?)] = [(ctx.absolute(.home), nil), (ctx.absolute(.magazine), nil), (ctx.absolute(.procedures), nil),
-                                          (ctx.absolute(.providers), nil), (ctx.absolute(.howWeRank), nil)]
+                                          (ctx.absolute(.providers), nil), (ctx.absolute(.howWeRank), nil),
+                                          (ctx.absolute(.terms), nil), (ctx.absolute(.privacy), nil)]
         for c in try await Category.query(on: req.db).sort(\.$position).all() { entries.append((ctx.absolute(.category(.value(c.slug))), nil)) }
         for a in try await Article.query(on: req.db).sort(\.$publishedAt, .descending).all() {
             entries.append((ctx.absolute(.article(.value(a.slug))), a.reviewedAt ?? a.publishedAt))
