@@ -65,10 +65,10 @@ enum Fields {
         return .element(named: "form", nodes: head + children)
     }
 
-    static func errors(_ name: String, _ state: FormState, _ t: Localizer) -> Node<HTML.BodyContext> {
+    static func errors(_ name: String, _ state: FormState, _ t: Localizer, id: String? = nil) -> Node<HTML.BodyContext> {
         let found = state.problems.filter { $0.field == name }
         guard !found.isEmpty else { return .empty }
-        return .p(.class("field-error"), .id("\(name)-error"), .forEach(found) { .plain(t.message(for: $0) + " ") })
+        return .p(.class("field-error"), .id("\(id ?? name)-error"), .forEach(found) { .plain(t.message(for: $0) + " ") })
     }
 
     private static func describedBy(_ name: String, hint: String?, _ state: FormState) -> Attribute<HTML.InputContext> {
@@ -98,15 +98,17 @@ enum Fields {
     }
 
     /// Several lines of free text.
-    static func textarea(_ name: String, label: String, state: FormState, _ t: Localizer, hint: String? = nil,
+    /// A text area; `id` differs from `name` when one page has several forms with the same field.
+    static func textarea(_ name: String, id: String? = nil, label: String, state: FormState, _ t: Localizer, hint: String? = nil,
                          required: Bool = false, maxLength: Int, rows: Int = 5) -> Node<HTML.BodyContext> {
-        let ids = [hint != nil ? "\(name)-hint" : nil, state.hasError(name) ? "\(name)-error" : nil].compactMap { $0 }
+        let id = id ?? name
+        let ids = [hint != nil ? "\(id)-hint" : nil, state.hasError(name) ? "\(id)-error" : nil].compactMap { $0 }
         return .div(.classes("field", state.hasError(name) ? "has-error" : ""),
-            .label(.attr("for", name), .plain(label), .if(!required, .span(.class("optional"), .plain(" " + t("form.optional"))))),
-            .if(hint != nil, .p(.class("hint"), .id("\(name)-hint"), .plain(hint ?? ""))),
-            errors(name, state, t),
+            .label(.attr("for", id), .plain(label), .if(!required, .span(.class("optional"), .plain(" " + t("form.optional"))))),
+            .if(hint != nil, .p(.class("hint"), .id("\(id)-hint"), .plain(hint ?? ""))),
+            errors(name, state, t, id: id),
             .element(named: "textarea", nodes: [
-                .attr("id", name), .attr("name", name), .attr("rows", "\(rows)"), .attr("maxlength", "\(maxLength)"),
+                .attr("id", id), .attr("name", name), .attr("rows", "\(rows)"), .attr("maxlength", "\(maxLength)"),
                 .flag("required", required), (state.hasError(name) ? .attr("aria-invalid", "true") : .empty),
                 ids.isEmpty ? .empty : .attr("aria-describedby", ids.joined(separator: " ")),
                 .plain(state.value(name)),
@@ -162,12 +164,13 @@ enum Fields {
     }
 
     /// The list of problems at the top of a refused form, each linking to its field.
-    static func summary(_ state: FormState, labels: [String: String], _ t: Localizer) -> Node<HTML.BodyContext> {
+    /// `anchors` names the element id of a field whose id is not its name.
+    static func summary(_ state: FormState, labels: [String: String], _ t: Localizer, anchors: [String: String] = [:]) -> Node<HTML.BodyContext> {
         guard !state.problems.isEmpty else { return .empty }
         return .div(.class("error-summary"), .attr("role", "alert"), .attr("tabindex", "-1"),
             .h2(.plain(t("form.summary.title"))),
             .ul(.forEach(state.problems) { problem in
-                .li(.a(.to("#\(problem.field)"), .plain("\(labels[problem.field] ?? problem.field): \(t.message(for: problem))")))
+                .li(.a(.to("#\(anchors[problem.field] ?? problem.field)"), .plain("\(labels[problem.field] ?? problem.field): \(t.message(for: problem))")))
             }))
     }
 }

@@ -4,6 +4,17 @@ import Domain
 
 /// The patient's case pages and the provider inbox.
 enum CasePages {
+    /// Who reads a case page: each side has its own wording ("Your request" for the patient, "The patient's
+    /// request" for the team). Staff wording lives under `staff.` keys and falls back to the shared key.
+    enum Viewer: Sendable { case patient, staff }
+
+    static func word(_ key: String, _ viewer: Viewer, _ t: Localizer, _ values: [String: String] = [:]) -> String {
+        let staffKey = staffPrefix + key
+        return viewer == .staff && t.has(staffKey) ? t(staffKey, values) : t(key, values)
+    }
+
+    static let staffPrefix = "staff."
+
     struct ListItem: Sendable {
         let reference: String
         let status: CaseStatus
@@ -13,8 +24,8 @@ enum CasePages {
         let procedures: [String]
     }
 
-    static func statusBadge(_ status: CaseStatus, _ t: Localizer) -> Node<HTML.BodyContext> {
-        .span(.classes("badge", "status-\(status.rawValue)"), .plain(t("case.status.\(status.rawValue)")))
+    static func statusBadge(_ status: CaseStatus, _ t: Localizer, _ viewer: Viewer = .patient) -> Node<HTML.BodyContext> {
+        .span(.classes("badge", "status-\(status.rawValue)"), .plain(word("case.status.\(status.rawValue)", viewer, t)))
     }
 
     static func patientIndex(_ items: [ListItem], user: SignedInUser, _ ctx: PageContext) -> String {
@@ -37,12 +48,17 @@ enum CasePages {
     }
 
     /// The request as submitted: every answer, labelled.
-    static func answers(_ d: CaseDetail, _ t: Localizer) -> Node<HTML.BodyContext> {
+    /// Answers written as free text (shown with the label above, at full width: they can be long).
+    static let longAnswers: Set<String> = ["concerns", "goals", "conditions", "medications", "allergies", "earlier_treatment",
+                                           "earlier_surgery", "prepared_with"]
+
+    static func answers(_ d: CaseDetail, _ t: Localizer, _ viewer: Viewer = .patient) -> Node<HTML.BodyContext> {
         guard let r = d.payload?.request else {
-            return .section(.class("case-answers"), .h2(.plain(t("case.request"))), .p(.class("notice"), .plain(t("case.erased"))))
+            return .section(.class("case-answers"), .h2(.plain(word("case.request", viewer, t))), .p(.class("notice"), .plain(t("case.erased"))))
         }
         func row(_ key: String, _ value: String?) -> Node<HTML.BodyContext> {
-            .div(.class("answer"), .element(named: "dt", nodes: [.plain(t("consult.field.\(key)"))]),
+            .div(.classes("answer", longAnswers.contains(key) ? "long" : ""),
+                 .element(named: "dt", nodes: [.plain(word("consult.field.\(key)", viewer, t))]),
                  .element(named: "dd", nodes: [.plain((value?.isEmpty ?? true) ? t("case.notGiven") : value!)]))
         }
         let budget: String? = {
@@ -53,7 +69,7 @@ enum CasePages {
         }()
         let travel: String? = (r.travelFrom == nil && r.travelTo == nil) ? nil : "\(r.travelFrom ?? "–") → \(r.travelTo ?? "–")"
         return .section(.class("case-answers"),
-            .h2(.plain(t("case.request"))),
+            .h2(.plain(word("case.request", viewer, t))),
             .element(named: "dl", nodes: [
                 row("procedures", d.procedures.map(\.name).joined(separator: ", ")),
                 row("concerns", r.concerns), row("goals", r.goals),
@@ -69,13 +85,13 @@ enum CasePages {
             ]))
     }
 
-    static func timeline(_ d: CaseDetail, _ t: Localizer) -> Node<HTML.BodyContext> {
+    static func timeline(_ d: CaseDetail, _ t: Localizer, _ viewer: Viewer = .patient) -> Node<HTML.BodyContext> {
         .section(.class("timeline"),
-            .h2(.plain(t("case.timeline"))),
+            .h2(.plain(word("case.timeline", viewer, t))),
             .ol(.forEach(d.events) { e in
                 .li(.classes("event", e.byPatient ? "by-patient" : "by-provider"),
                     .time(.datetime(ISO8601DateFormatter().string(from: e.at)), .plain(t.date(e.at))), .plain(" · "),
-                    .strong(.plain(t("case.event.\(e.kind)"))), .plain(" · "), statusBadge(e.status, t),
+                    .strong(.plain(word("case.event.\(e.kind)", viewer, t))), .plain(" · "), statusBadge(e.status, t, viewer),
                     .if(e.note != nil, .blockquote(.class("note"), .p(.plain(e.note ?? "")))))
             }))
     }
@@ -147,7 +163,7 @@ enum CasePages {
                     .div(.class("field"), .label(.attr("for", "status"), .plain(t("inbox.filter.status"))),
                         .select(.id("status"), .attr("name", "status"),
                             .choice("", t("inbox.filter.any"), selected: filters.status == nil),
-                            .forEach(statuses) { .choice($0.rawValue, t("case.status.\($0.rawValue)"), selected: filters.status == $0 ) })),
+                            .forEach(statuses) { .choice($0.rawValue, word("case.status.\($0.rawValue)", .staff, t), selected: filters.status == $0 ) })),
                     .div(.class("field"), .label(.attr("for", "procedure"), .plain(t("inbox.filter.procedure"))),
                         .select(.id("procedure"), .attr("name", "procedure"),
                             .choice("", t("inbox.filter.any"), selected: filters.procedure == nil),
@@ -165,7 +181,7 @@ enum CasePages {
                         .tbody(.forEach(items) { item in
                             .tr(.td(.a(.to(SiteURL.inboxCase(.value(item.reference)).path), .plain(item.reference))),
                                 .td(.plain(item.procedures.joined(separator: ", "))),
-                                .td(statusBadge(item.status, t)), .td(.plain(t.date(item.createdAt))))
+                                .td(statusBadge(item.status, t, .staff)), .td(.plain(t.date(item.createdAt))))
                         })),
                 Fragments.pagination(base: .inbox, query: query, page: filters.page, pageCount: pageCount, t)
             )).render(ctx)
@@ -178,21 +194,25 @@ enum CasePages {
             .div(.class("wrap case-page"),
                 .p(.class("eyebrow"), .a(.to(SiteURL.inbox.path), .plain(t("inbox.title")))),
                 .h1(.plain(t("inbox.case.title", ["reference": d.reference]))),
-                .p(.class("lead"), .plain(t("inbox.case.from", ["name": d.payload?.patientName ?? t("case.erasedName"), "date": t.date(d.createdAt)])), .plain(" "), statusBadge(d.status, t)),
-                .if(!actions.isEmpty, .section(.class("actions"),
+                .p(.class("lead"), .plain(t("inbox.case.from", ["name": d.payload?.patientName ?? t("case.erasedName"), "date": t.date(d.createdAt)])), .plain(" "), statusBadge(d.status, t, .staff)),
+                .p(.class("status-explain"), .plain(word("case.explain.\(d.status.rawValue)", .staff, t))),
+                .if(!actions.isEmpty, .section(.class("case-actions"),
                     .h2(.plain(t("inbox.actions"))),
-                    Fields.summary(state, labels: ["note": t("inbox.note")], t),
                     .forEach(actions) { action in
-                        Fields.form(action: SiteURL.inboxAction(.value(d.reference)).path, csrf: csrf, classes: "action-form", [
+                        // Each form has its own field ids, and only the form that was sent shows its problems.
+                        let own = state.value("action") == action.rawValue ? state : FormState()
+                        let id = "note-\(action.rawValue)"
+                        return Fields.form(action: SiteURL.inboxAction(.value(d.reference)).path, csrf: csrf, classes: "action-form", [
                             Fields.hidden("action", action.rawValue),
-                            .if(action != .markInReview,
-                                Fields.textarea("note", label: t("inbox.note.\(action.rawValue)"), state: state, t, required: true,
-                                                maxLength: ConsultationLimits.longText, rows: 3)),
+                            .if(action != .markInReview, .group(
+                                Fields.summary(own, labels: ["note": t("inbox.note.\(action.rawValue)")], t, anchors: ["note": id]),
+                                Fields.textarea("note", id: id, label: t("inbox.note.\(action.rawValue)"), state: own, t, required: true,
+                                                maxLength: ConsultationLimits.longText, rows: 3))),
                             .button(.type(.submit), .class(action == .decline ? "button danger" : "button primary"), .plain(t("inbox.action.\(action.rawValue)")))])
                     })),
-                answers(d, t),
+                answers(d, t, .staff),
                 photos(d, link: { SiteURL.inboxPhoto(case: .value(d.reference), photo: .value($0)).path }, t),
-                timeline(d, t),
+                timeline(d, t, .staff),
                 Fragments.disclaimer(t)
             )).render(ctx)
     }
