@@ -59,3 +59,20 @@ struct StaffCasePageTests {
         }
     }
 }
+
+@Suite("Demo practices kept apart")
+struct DemoPracticesApartTests {
+    @Test("The second demo practice's team signs in, sees an inbox without the featured surgeon's requests, and cannot open one")
+    func apart() async throws {
+        try await withTestApp { app in
+            let (_, reference) = try await patientWithCase(app)
+            let other = try #require(DemoAccounts.accounts.first { $0.organizationSlug == "lale-dental-atelier" })
+            let staff = Browser(app)
+            #expect(try await staff.signIn(other.email, other.password).headers.first(name: .location) == "/inbox")
+            let inbox = try await staff.get("/inbox")
+            #expect(inbox.status == .ok)
+            #expect(!inbox.text.contains(reference))
+            #expect(try await staff.get("/inbox/\(reference)").status == .notFound)
+        }
+    }
+}

@@ -23,6 +23,9 @@ enum DemoAccounts {
                 role: .patient, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: nil),
         Account(email: "team.tonnard@demo.careabroad.test", password: "quiet-meadow-copper-17", name: "Tonnard team (sample staff)",
                 role: .provider, practitionerSlug: featuredSurgeonSlug, organizationSlug: nil, facilitatorSlug: nil),
+        // A second practice's team, to show that practices are kept apart (each inbox lists only its own requests).
+        Account(email: "team.lale@demo.careabroad.test", password: "coral-bridge-saffron-24", name: "Lale Dental team (sample staff)",
+                role: .provider, practitionerSlug: nil, organizationSlug: "lale-dental-atelier", facilitatorSlug: nil),
         Account(email: "facilitator@demo.careabroad.test", password: "amber-compass-river-58", name: "Sam Journey (sample facilitator)",
                 role: .facilitator, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: "sample-care-journeys"),
         Account(email: "editor@demo.careabroad.test", password: "linen-gallery-orbit-63", name: "Eda Sample (sample editor)",
