@@ -31,7 +31,8 @@ def jpeg(seed):
     b = bytes([0xFF, 0xD8]) + seg(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00") + seg(0xE1, b"Exif\x00\x00GPS 1 N")
     b += seg(0xDB, bytes([0]) + bytes(range(1, 65))) + seg(0xC0, bytes([8, 0, 16, 0, 16, 1, 1, 0x11, 0]))
     b += seg(0xC4, bytes([0]) + bytes(15) + bytes([1, 0])) + seg(0xDA, bytes([1, 1, 0, 0, 0x3F, 0]))
-    return b + bytes([0x12, seed % 256]) + os.urandom(30_000) + bytes([0xFF, 0xD9])
+    # Scan data as encoders write it: every 0xFF byte of the image data is followed by a stuffed 0x00.
+    return b + bytes([0x12, seed % 256]) + os.urandom(30_000).replace(b"\xff", b"\xff\x00") + bytes([0xFF, 0xD9])
 
 server = start()
 # A token for the demo patient (written by the seeding command).

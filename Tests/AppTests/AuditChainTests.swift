@@ -129,4 +129,46 @@ struct AuditChainTests {
             #expect(try await AuditHead.find(AuditLog.headID, on: app.db)?.legacyUntil == 2)
         }
     }
+
+    @Test("On PostgreSQL, appends under REPEATABLE READ and SERIALIZABLE never fork the chain (a stale appender fails instead)")
+    func isolationLevels() async throws {
+        guard TestDatabase.isPostgres else { return }
+        try await withTestApp(seed: false) { app in
+            try await AuditLog.record(AuditEntry(actorUserID: nil, actorRole: "test", action: "first", objectType: "test", source: "test"), app: app)
+            var succeeded = 1
+            for level in ["repeatable", "serializable"] {
+                let results = await withTaskGroup(of: Bool.self) { group -> [Bool] in
+                    for i in 0..<20 {
+                        group.addTask {
+                            do {
+                                try await app.db.transaction { tx in
+                                    let sql = tx as! any SQLDatabase
+                                    if level == "repeatable" {
+                                        try await sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").run()
+                                    } else {
+                                        try await sql.raw("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE").run()
+                                    }
+                                    // Take the snapshot before the appender's lock, as a request that read first would.
+                                    _ = try await sql.raw("SELECT count(*) AS n FROM audit_events").all()
+                                    try await AuditLog.append(AuditEntry(actorUserID: nil, actorRole: "test", action: "\(level).\(i)", objectType: "test",
+                                                                         source: "test"), at: testNow, app: app, on: tx)
+                                }
+                                return true
+                            } catch {
+                                return false
+                            }
+                        }
+                    }
+                    var all: [Bool] = []
+                    for await r in group { all.append(r) }
+                    return all
+                }
+                succeeded += results.filter { $0 }.count
+                #expect(results.contains(true))
+            }
+            let result = try await AuditLog.verify(app: app, on: app.db)
+            #expect(result.intact, "\(result.reason ?? "")")
+            #expect(result.checked == succeeded)
+        }
+    }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import Vapor
+import Fluent
 @testable import App
 
 /// The real executable, run as an operator would, with `--env` before the command.
@@ -83,5 +85,53 @@ struct CommandTests {
         #expect(try Self.run(["--env", "production", "migrate", "--yes"], environment: prod, directory: dir).status == 0)
         let check = try Self.run(["--env", "production", "audit", "verify"], environment: prod, directory: dir)
         #expect(check.status == 0, "\(check.output.suffix(300))")
+    }
+
+    @Test("serve --env production on an empty database creates no account and logs no secret")
+    func productionServeLogsNoSecret() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.executable.path) else {
+            Issue.record("the careabroad executable was not built"); return
+        }
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = try Self.run(["keys", "generate"], directory: dir).output
+            .split(separator: "\n").map(String.init).first { $0.count >= 40 && !$0.contains(" ") } ?? ""
+        let process = Process()
+        process.executableURL = Self.executable
+        let port = Int.random(in: 30_000...40_000)
+        process.arguments = ["--env", "production", "serve", "--hostname", "127.0.0.1", "--port", "\(port)"]
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = nil
+        env["CAREABROAD_SQLITE_PATH"] = dir.appendingPathComponent("db.sqlite").path
+        env["CAREABROAD_MASTER_KEY"] = key
+        env["CAREABROAD_MAIL"] = "log"
+        env["LOG_LEVEL"] = "trace"
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        // Wait until it serves (or gives up), then stop it.
+        var started = false
+        for _ in 0..<60 where !started {
+            try await Task.sleep(for: .milliseconds(250))
+            started = FileManager.default.fileExists(atPath: dir.appendingPathComponent("db.sqlite").path) && process.isRunning
+        }
+        try await Task.sleep(for: .seconds(2))
+        process.terminate()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(started, "\(output.suffix(400))")
+        for secret in ["password:", "authenticator key", "Demo accounts"] + DemoAccounts.accounts.map(\.password) {
+            #expect(!output.contains(secret), "the production log holds '\(secret)'")
+        }
+        #expect(!output.contains(key))
+        // No account of any kind was created, and no directory content either.
+        let app = try await Application.make(.testing)
+        try await configure(app, config: AppConfig(database: .sqlite(path: dir.appendingPathComponent("db.sqlite").path), masterKey: key, mail: .log))
+        let users = try await User.query(on: app.db).count()
+        let practitioners = try await Practitioner.query(on: app.db).count()
+        try await app.asyncShutdown()
+        #expect(users == 0 && practitioners == 0)
     }
 }
