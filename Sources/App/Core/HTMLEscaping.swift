@@ -3,25 +3,15 @@
 /// Plot escapes `<`, `>` and `&` in text nodes but writes attribute values verbatim, so every attribute
 /// that carries data goes through `attribute(_:)` (see `Attr` in `HTML+Attributes.swift`).
 public enum HTMLEscaping {
-    public static func attribute(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for ch in text.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
-    }
+    /// Attribute values: `&`, `<`, `>` and both quotes.
+    public static func attribute(_ text: String) -> String { escape(text, quotes: true) }
 
-    /// Text content: `&`, `<` and `>` escaped in one linear pass over the scalars (quotes need no escaping
-    /// between tags, and entities that a person typed stay visible as typed).
-    public static func text(_ text: String) -> String {
+    /// Text content: `&`, `<` and `>` (quotes need no escaping between tags, and entities that a person typed stay
+    /// visible as typed).
+    public static func text(_ text: String) -> String { escape(text, quotes: false) }
+
+    /// One linear pass over the scalars (Plot's own escaper copies its pending buffer for every letter after `&`).
+    private static func escape(_ text: String, quotes: Bool) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for ch in text.unicodeScalars {
@@ -29,6 +19,8 @@ public enum HTMLEscaping {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
+            case "\"" where quotes: out += "&quot;"
+            case "'" where quotes: out += "&#39;"
             default: out.unicodeScalars.append(ch)
             }
         }

@@ -55,23 +55,18 @@ enum Outbox {
         row.recipient = recipient
         row.subject = subject
         row.body = ""
-        row.bodySealed = try Vault.seal(Data(body.utf8), key: try await bodyKey(app, on: tx, now: now), context: "outbox:\(id)")
+        row.bodySealed = try Vault.seal(Data(body.utf8), key: try await app.vault.platformKey(keyPurpose, creatingIn: tx, now: now),
+                                       context: "outbox:\(id)")
         row.createdAt = now
         row.nextAttemptAt = now
         row.attempts = 0
         try await row.create(on: tx)
     }
 
-    /// The sealing key, created inside the caller's transaction when the platform has none yet.
-    static func bodyKey(_ app: Application, on tx: any Database, now: Date) async throws -> SymmetricKey {
-        if let cached = app.vault.platformKeys.get(keyPurpose) { return cached }
-        if try await PlatformKey.find(keyPurpose, on: tx) == nil { try await app.vault.createPlatformKey(keyPurpose, on: tx, now: now) }
-        return try await app.vault.platformKey(keyPurpose, on: tx, gate: app.writes, now: now)
-    }
-
     /// A message's body: opened from `body_sealed`, or the plaintext of a row written before bodies were sealed.
-    static func body(id: String, plaintext: String, sealed: Data?, key: SymmetricKey) throws -> String {
+    static func body(id: String, plaintext: String, sealed: Data?, key: SymmetricKey?) throws -> String {
         guard let sealed else { return plaintext }
+        guard let key else { throw Vault.Failure.corrupt }
         return String(decoding: try Vault.open(sealed, key: key, context: "outbox:\(id)"), as: UTF8.self)
     }
 
@@ -104,10 +99,10 @@ enum Outbox {
                 """).all(decoding: Claimed.self)
         }
         var delivered = 0
-        let key = claimed.isEmpty ? nil : try await app.vault.platformKey(keyPurpose, on: db, gate: app.writes, now: now)
+        let key = claimed.isEmpty ? nil : try await app.vault.existingPlatformKey(keyPurpose, on: db)
         for message in claimed {
             do {
-                let body = try Self.body(id: message.id, plaintext: message.body, sealed: message.body_sealed, key: key!)
+                let body = try Self.body(id: message.id, plaintext: message.body, sealed: message.body_sealed, key: key)
                 let mail = OutgoingMail(id: message.id, recipient: message.recipient, subject: message.subject, body: body)
                 try await app.mailTransport.deliver(mail, on: db, gate: app.writes, now: now)
                 try await app.writes.run(on: db) { db in
@@ -193,7 +188,7 @@ enum Housekeeping {
                 .returning("id").all().count
             let legacy = try await OutboxMessage.query(on: tx).filter(\.$bodySealed == nil).filter(\.$body != "").limit(500).all()
             if !legacy.isEmpty {
-                let key = try await Outbox.bodyKey(app, on: tx, now: now)
+                let key = try await app.vault.platformKey(Outbox.keyPurpose, creatingIn: tx, now: now)
                 for row in legacy {
                     row.bodySealed = try Vault.seal(Data(row.body.utf8), key: key, context: "outbox:\(row.id ?? "")")
                     row.body = ""

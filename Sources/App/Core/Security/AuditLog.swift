@@ -57,7 +57,7 @@ enum AuditLog {
         if sql.dialect.name == "postgresql" {
             try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Int64(0x43415544))) ").run()
         }
-        let key = try await auditKey(app: app, on: tx, now: now)
+        let key = try await app.vault.platformKey(keyPurpose, creatingIn: tx, now: now)
         let head = try await AuditHead.find(headID, on: tx)
         let previous: String
         var count: Int64
@@ -115,15 +115,6 @@ enum AuditLog {
     static func record(_ entry: AuditEntry, app: Application, on db: (any Database)? = nil) async throws {
         let now = app.clock.now()
         try await app.writes.transaction(on: db ?? app.db) { tx in try await append(entry, at: now, app: app, on: tx) }
-    }
-
-    /// The audit key, created inside the caller's transaction when the platform has none yet.
-    static func auditKey(app: Application, on tx: any Database, now: Date) async throws -> SymmetricKey {
-        if let cached = app.vault.platformKeys.get(keyPurpose) { return cached }
-        if try await PlatformKey.find(keyPurpose, on: tx) == nil {
-            try await app.vault.createPlatformKey(keyPurpose, on: tx, now: now)
-        }
-        return try await app.vault.platformKey(keyPurpose, on: tx, gate: app.writes, now: now)
     }
 
     static func millisecondPrecision(_ date: Date) -> Date {
@@ -239,8 +230,7 @@ enum AuditLog {
     }
 
     static func keyIfPresent(app: Application, on db: any Database) async throws -> SymmetricKey? {
-        guard try await PlatformKey.find(keyPurpose, on: db) != nil else { return nil }
-        return try await app.vault.platformKey(keyPurpose, on: db, gate: app.writes, now: app.clock.now())
+        try await app.vault.existingPlatformKey(keyPurpose, on: db)
     }
 }
 

@@ -187,36 +187,12 @@ struct Vault: Sendable {
 
     // MARK: platform keys
 
-    /// The key for a platform-wide purpose (`audit-chain`, `outbox`), created on first use and stored wrapped by
-    /// the current master key. The unwrapped key never changes (rotation re-wraps it), so it is kept in memory.
-    func platformKey(_ purpose: String, on db: any Database, gate: WriteGate, now: Date) async throws -> SymmetricKey {
-        if let cached = platformKeys.get(purpose) { return cached }
-        let context = "platform-key:\(purpose)"
-        if let row = try await PlatformKey.find(purpose, on: db) {
-            let key = try unwrapPlatformKey(row)
-            platformKeys.set(purpose, key)
-            return key
-        }
-        let fresh = SymmetricKey(size: .bits256)
-        let row = PlatformKey()
-        row.id = purpose
-        row.masterKeyID = keyring.current.id
-        row.wrappedKey = try fresh.withUnsafeBytes { try Self.seal(Data($0), key: keyring.current.key, context: context) }
-        row.createdAt = now
-        do {
-            try await gate.run(on: db) { try await row.create(on: $0) }
-            platformKeys.set(purpose, fresh)
-            return fresh
-        } catch let error where (error as? any DatabaseError)?.isConstraintFailure == true {
-            guard let existing = try await PlatformKey.find(purpose, on: db) else { throw error }
-            let key = try unwrapPlatformKey(existing)
-            platformKeys.set(purpose, key)
-            return key
-        }
-    }
-
-    /// Creates a platform key inside the caller's transaction (for callers already holding the write gate).
-    func createPlatformKey(_ purpose: String, on tx: any Database, now: Date) async throws {
+    /// The key for a platform-wide purpose (`audit-chain`, `outbox`), created inside the caller's transaction when the
+    /// platform has none yet, and stored wrapped by the current master key. The unwrapped key never changes
+    /// (rotation re-wraps it), so it is kept in memory. Two nodes creating it at once: the primary key lets one win
+    /// and the other's transaction fails (and is retried by its caller like any conflict).
+    func platformKey(_ purpose: String, creatingIn tx: any Database, now: Date) async throws -> SymmetricKey {
+        if let key = try await existingPlatformKey(purpose, on: tx) { return key }
         let fresh = SymmetricKey(size: .bits256)
         let row = PlatformKey()
         row.id = purpose
@@ -225,6 +201,16 @@ struct Vault: Sendable {
         row.createdAt = now
         try await row.create(on: tx)
         platformKeys.set(purpose, fresh)
+        return fresh
+    }
+
+    /// The key for `purpose` when the platform has one; reads only.
+    func existingPlatformKey(_ purpose: String, on db: any Database) async throws -> SymmetricKey? {
+        if let cached = platformKeys.get(purpose) { return cached }
+        guard let row = try await PlatformKey.find(purpose, on: db) else { return nil }
+        let key = try unwrapPlatformKey(row)
+        platformKeys.set(purpose, key)
+        return key
     }
 
     private func unwrapPlatformKey(_ row: PlatformKey) throws -> SymmetricKey {
