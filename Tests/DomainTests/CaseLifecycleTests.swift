@@ -6,129 +6,114 @@ import Testing
 struct CaseLifecycleTests {
     // MARK: Transitions
 
-    /// Every action, in the order the table below lists them (CaseAction is not CaseIterable).
-    private static let actions: [CaseAction] = [.verify, .markInReview, .requestInfo, .answer, .decline, .withdraw]
+    /// The life cycle as the product describes it, written out independently of the implementation: each rule names
+    /// the action, the statuses it starts from, where it leads and who may take it. Anything not listed is refused.
+    private struct Rule { let action: CaseAction; let from: [CaseStatus]; let to: CaseStatus; let actors: Set<CaseActor> }
 
-    /// The rules, written out for every (action, status) pair: `nil` means the action is not allowed.
-    /// Columns: awaitingVerification, submitted, inReview, infoRequested, answered, declined, withdrawn.
-    private static let expected: [CaseAction: [CaseStatus: CaseStatus?]] = [
-        .verify: [
-            .awaitingVerification: .submitted,
-            .submitted: nil, .inReview: nil, .infoRequested: nil, .answered: nil, .declined: nil, .withdrawn: nil,
-        ],
-        .markInReview: [
-            .awaitingVerification: nil,
-            .submitted: .inReview,
-            .inReview: nil,
-            .infoRequested: nil,
-            .answered: .inReview,
-            .declined: nil,
-            .withdrawn: nil,
-        ],
-        .requestInfo: [
-            .awaitingVerification: nil,
-            .submitted: .infoRequested,
-            .inReview: .infoRequested,
-            .infoRequested: .infoRequested,
-            .answered: .infoRequested,
-            .declined: nil,
-            .withdrawn: nil,
-        ],
-        .answer: [
-            .awaitingVerification: nil,
-            .submitted: nil,
-            .inReview: nil,
-            .infoRequested: .answered,
-            .answered: nil,
-            .declined: nil,
-            .withdrawn: nil,
-        ],
-        .decline: [
-            .awaitingVerification: nil,
-            .submitted: .declined,
-            .inReview: .declined,
-            .infoRequested: .declined,
-            .answered: .declined,
-            .declined: nil,
-            .withdrawn: nil,
-        ],
-        .withdraw: [
-            .awaitingVerification: .withdrawn,
-            .submitted: .withdrawn,
-            .inReview: .withdrawn,
-            .infoRequested: .withdrawn,
-            .answered: .withdrawn,
-            .declined: .withdrawn,
-            .withdrawn: nil,
-        ],
+    private static let beforeQuote: [CaseStatus] = [.submitted, .inReview, .infoRequested, .answered]
+
+    private static let rules: [Rule] = [
+        Rule(action: .verify, from: [.awaitingVerification], to: .submitted, actors: [.patient, .system]),
+        Rule(action: .markInReview, from: [.submitted, .answered], to: .inReview, actors: [.providerStaff]),
+        Rule(action: .requestInfo, from: [.submitted, .inReview, .infoRequested, .answered, .quoted], to: .infoRequested, actors: [.providerStaff]),
+        Rule(action: .answer, from: [.infoRequested], to: .answered, actors: [.patient]),
+        Rule(action: .decline, from: beforeQuote + [.quoted], to: .declined, actors: [.providerStaff]),
+        Rule(action: .sendQuote, from: beforeQuote + [.quoted], to: .quoted, actors: [.providerStaff]),
+        Rule(action: .acceptQuote, from: [.quoted], to: .accepted, actors: [.patient]),
+        Rule(action: .declineQuote, from: [.quoted], to: .declined, actors: [.patient]),
+        Rule(action: .scheduleConsultation, from: [.accepted], to: .consultationScheduled, actors: [.patient, .providerStaff]),
+        Rule(action: .bookTreatment, from: [.accepted, .consultationScheduled], to: .treatmentBooked, actors: [.providerStaff]),
+        Rule(action: .markTreated, from: [.treatmentBooked], to: .treated, actors: [.providerStaff]),
+        Rule(action: .startAftercare, from: [.treated], to: .aftercare, actors: [.providerStaff]),
+        Rule(action: .close, from: [.treated, .aftercare], to: .closed, actors: [.providerStaff]),
+        Rule(action: .expire, from: beforeQuote + [.quoted], to: .expired, actors: [.system]),
+        Rule(action: .withdraw, from: CaseStatus.allCases.filter { $0 != .withdrawn }, to: .withdrawn, actors: [.patient]),
     ]
 
-    @Test("The expectation table covers every (action, status) pair")
-    func tableIsComplete() {
-        #expect(Self.expected.count == 6)
-        #expect(Set(Self.expected.keys) == Set(Self.actions))
-        for action in Self.actions {
-            let row = Self.expected[action] ?? [:]
-            #expect(Set(row.keys) == Set(CaseStatus.allCases), "row for \(action) is incomplete")
-        }
-        #expect(CaseStatus.allCases.count == 7)
+    private static func expected(_ action: CaseAction, _ status: CaseStatus, _ actor: CaseActor) -> CaseStatus? {
+        rules.first { $0.action == action && $0.from.contains(status) && $0.actors.contains(actor) }?.to
     }
 
-    @Test("apply gives the table's result for every action from every status", arguments: actions)
-    func applyMatchesTable(_ action: CaseAction) throws {
-        let row = try #require(Self.expected[action])
+    @Test("Every action has a rule, and no rule repeats an (action, status) pair")
+    func rulesAreComplete() {
+        #expect(Set(Self.rules.map(\.action)) == Set(CaseAction.allCases))
+        var seen = Set<String>()
+        for rule in Self.rules {
+            for status in rule.from { #expect(seen.insert("\(rule.action.rawValue)|\(status.rawValue)").inserted) }
+        }
+        #expect(CaseStatus.allCases.count == 15)
+        #expect(CaseAction.allCases.count == 15)
+    }
+
+    @Test("Every (status, action, actor) triple gives exactly what the rules say", arguments: CaseAction.allCases)
+    func exhaustive(_ action: CaseAction) {
         for status in CaseStatus.allCases {
-            let want = try #require(row[status], "no expectation for \(action) from \(status)")
-            #expect(action.apply(to: status) == want, "\(action.rawValue) from \(status.rawValue)")
+            for actor in CaseActor.allCases {
+                #expect(action.apply(to: status, by: actor) == Self.expected(action, status, actor),
+                        "\(actor.rawValue) \(action.rawValue) from \(status.rawValue)")
+            }
+            // Without naming an actor, the status alone decides (for code that checked the actor already).
+            let anyone = CaseActor.allCases.compactMap { Self.expected(action, status, $0) }.first
+            #expect(action.apply(to: status) == anyone, "\(action.rawValue) from \(status.rawValue)")
         }
     }
 
-    @Test("Exactly 18 of the 42 (action, status) pairs are allowed")
-    func allowedCount() {
-        var allowed = 0
-        for action in Self.actions {
-            for status in CaseStatus.allCases where action.apply(to: status) != nil { allowed += 1 }
-        }
-        #expect(allowed == 18)
-    }
-
-    @Test("Nothing leads out of withdrawn, and a declined case can only be withdrawn")
-    func closedStatuses() {
-        for action in Self.actions {
+    @Test("Nothing leads out of withdrawn; declined, closed and expired cases can only be withdrawn")
+    func terminalStatuses() {
+        for action in CaseAction.allCases {
             #expect(action.apply(to: .withdrawn) == nil, "\(action.rawValue) from withdrawn")
         }
-        let fromDeclined = Self.actions.filter { $0.apply(to: .declined) != nil }
-        #expect(fromDeclined == [.withdraw])
-        #expect(CaseAction.withdraw.apply(to: .declined) == .withdrawn)
+        for status in [CaseStatus.declined, .closed, .expired] {
+            #expect(CaseAction.allCases.filter { $0.apply(to: status) != nil } == [.withdraw], "\(status.rawValue)")
+        }
     }
 
-    @Test("An unverified case can only be verified or withdrawn")
-    func unverified() {
-        let allowed = Self.actions.filter { $0.apply(to: .awaitingVerification) != nil }
-        #expect(allowed == [.verify, .withdraw])
+    @Test("Every status is reachable from a new request, and every open status can still reach an end")
+    func reachability() {
+        func reachable(from start: CaseStatus) -> Set<CaseStatus> {
+            var seen: Set<CaseStatus> = [start], queue = [start]
+            while let s = queue.popLast() {
+                for action in CaseAction.allCases { if let next = action.apply(to: s), seen.insert(next).inserted { queue.append(next) } }
+            }
+            return seen
+        }
+        #expect(reachable(from: .awaitingVerification) == Set(CaseStatus.allCases))
+        for status in CaseStatus.allCases where status.isOpen {
+            #expect(!reachable(from: status).intersection([.closed, .declined, .expired, .withdrawn]).isEmpty, "\(status.rawValue)")
+        }
     }
 
-    @Test("A typical conversation walks through the statuses")
+    @Test("A facilitator can take no action yet; the system only confirms and expires")
+    func actorsScope() {
+        for action in CaseAction.allCases { #expect(!action.actors.contains(.facilitator)) }
+        #expect(Set(CaseAction.allCases.filter { $0.actors.contains(.system) }) == [.verify, .expire])
+    }
+
+    @Test("The journey of the product walks through the statuses, each step by its own side")
     func typicalPath() {
         var status: CaseStatus? = .awaitingVerification
-        let steps: [(CaseAction, CaseStatus)] = [
-            (.verify, .submitted), (.markInReview, .inReview), (.requestInfo, .infoRequested),
-            (.answer, .answered), (.markInReview, .inReview), (.decline, .declined), (.withdraw, .withdrawn),
+        let steps: [(CaseAction, CaseActor, CaseStatus)] = [
+            (.verify, .patient, .submitted), (.markInReview, .providerStaff, .inReview), (.requestInfo, .providerStaff, .infoRequested),
+            (.answer, .patient, .answered), (.sendQuote, .providerStaff, .quoted), (.sendQuote, .providerStaff, .quoted),
+            (.acceptQuote, .patient, .accepted), (.scheduleConsultation, .patient, .consultationScheduled),
+            (.bookTreatment, .providerStaff, .treatmentBooked), (.markTreated, .providerStaff, .treated),
+            (.startAftercare, .providerStaff, .aftercare), (.close, .providerStaff, .closed), (.withdraw, .patient, .withdrawn),
         ]
-        for (action, next) in steps {
-            status = status.flatMap(action.apply(to:))
+        for (action, actor, next) in steps {
+            status = status.flatMap { action.apply(to: $0, by: actor) }
             #expect(status == next, "after \(action.rawValue)")
         }
+        // The other side cannot take a step that is not theirs.
+        #expect(CaseAction.acceptQuote.apply(to: .quoted, by: .providerStaff) == nil)
+        #expect(CaseAction.sendQuote.apply(to: .inReview, by: .patient) == nil)
     }
 
     // MARK: Status properties
 
-    @Test("Only declined and withdrawn cases are closed")
+    @Test("Declined, withdrawn, closed and expired cases are no longer open")
     func openness() {
-        #expect(!CaseStatus.withdrawn.isOpen)
-        #expect(!CaseStatus.declined.isOpen)
-        let open = CaseStatus.allCases.filter(\.isOpen)
-        #expect(open == [.awaitingVerification, .submitted, .inReview, .infoRequested, .answered])
+        let closed = CaseStatus.allCases.filter { !$0.isOpen }
+        #expect(closed == [.closed, .declined, .withdrawn, .expired])
     }
 
     @Test("Only a case awaiting verification is hidden from providers")
@@ -143,8 +128,9 @@ struct CaseLifecycleTests {
     @Test("Stored raw values stay the same")
     func rawValues() {
         #expect(CaseStatus.allCases.map(\.rawValue) ==
-                ["awaiting-verification", "submitted", "in-review", "info-requested", "answered", "declined", "withdrawn"])
-        #expect(Self.actions.map(\.rawValue) == ["verify", "mark-in-review", "request-info", "answer", "decline", "withdraw"])
+                ["awaiting-verification", "submitted", "in-review", "info-requested", "answered", "quoted", "accepted",
+                 "consultation-scheduled", "treatment-booked", "treated", "aftercare", "closed", "declined", "withdrawn", "expired"])
+        #expect(CaseAction.allCases.prefix(6).map(\.rawValue) == ["verify", "mark-in-review", "request-info", "answer", "decline", "withdraw"])
         #expect(CaseStatus(rawValue: "in-review") == .inReview)
         #expect(CaseAction(rawValue: "mark-in-review") == .markInReview)
         #expect(CaseStatus(rawValue: "inReview") == nil)

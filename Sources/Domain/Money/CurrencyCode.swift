@@ -4,9 +4,9 @@ public struct CurrencyCode: Hashable, Sendable, Codable, CustomStringConvertible
 
     /// Active ISO 4217 codes accepted at the edges (forms, queries, imports).
     public static let known: Set<String> = [
-        "AED", "ARS", "AUD", "BGN", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CRC", "CZK", "DKK", "EGP",
+        "AED", "ARS", "AUD", "BGN", "BHD", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CRC", "CZK", "DKK", "EGP",
         "EUR", "GBP", "HKD", "HUF", "IDR", "ILS", "INR", "JOD", "JPY", "KRW", "KWD", "LBP", "MAD", "MXN",
-        "MYR", "NGN", "NOK", "NZD", "PEN", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SEK",
+        "MYR", "NGN", "NOK", "NZD", "OMR", "PEN", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SEK",
         "SGD", "THB", "TND", "TRY", "TWD", "UAH", "USD", "VND", "ZAR",
     ]
 
@@ -40,7 +40,7 @@ public struct CurrencyCode: Hashable, Sendable, Codable, CustomStringConvertible
     public var minorUnits: Int {
         switch code {
         case "JPY", "KRW", "VND", "CLP", "HUF", "COP", "IDR", "CRC": return 0
-        case "KWD", "JOD", "TND": return 3
+        case "KWD", "JOD", "TND", "BHD", "OMR": return 3
         default: return 2
         }
     }
