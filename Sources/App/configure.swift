@@ -72,6 +72,7 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(KeysCommand(), as: "keys")
     app.asyncCommands.use(AidsCommand(), as: "aids")
+    app.asyncCommands.use(RatesCommand(), as: "rates")
 }
 
 /// Migrates, and loads the demo data when the database is empty and the configuration asks for it (never in
@@ -83,6 +84,8 @@ public func prepareForServing(_ app: Application, startWorker: Bool = true, anno
         app.logger.notice("Empty database: loading the demo data")
         try await DemoSeeder.seed(on: app.db, t: app.localizer, now: app.clock.now())
         try await DemoAccounts.seed(app: app, announce: announce)
+        // Sample reference rates (our own figures, in the ECB's format), so quotes can be compared at once.
+        try await RatesStore.importDays(try ReferenceRateFile.parse(try RatesStore.sampleFile()), app: app, on: app.db)
     }
     if startWorker {
         let worker = OutboxWorker()

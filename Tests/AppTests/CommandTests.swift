@@ -47,7 +47,8 @@ struct CommandTests {
     @Test("Each command, with --env first, runs only itself: no demo accounts, no worker, no server",
           arguments: [["--env", "development", "migrate", "--yes"], ["--env", "development", "audit", "verify"],
                       ["--env", "development", "keys", "generate"], ["--env", "development", "aids", "check"],
-                      ["--env", "development", "keys", "rotate"], ["--env", "testing", "audit", "head"]])
+                      ["--env", "development", "keys", "rotate"], ["--env", "testing", "audit", "head"],
+                      ["--env", "development", "rates", "import", "\(repositoryRoot.path)/Sources/App/Resources/Demo/reference-rates-sample.csv"]])
     func commandsAfterEnv(arguments: [String]) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable.path) else {
             Issue.record("the careabroad executable was not built at \(Self.executable.path)"); return

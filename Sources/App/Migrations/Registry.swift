@@ -10,6 +10,8 @@ enum MigrationRegistry {
                 CreateAuditHeads(),
                 UpdateOutboxSealedBody(),
                 UpdateAPITokenExpiry(),
+                // 006: euro reference rates by day (quotes are compared in the patient's currency)
+                CreateExchangeRates(),
             ]
     }
 }
