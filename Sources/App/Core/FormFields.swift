@@ -40,6 +40,7 @@ extension Localizer {
         case .mismatch: return self("form.error.mismatch")
         case .invalidTimeZone: return self("form.error.invalidTimeZone")
         case .invalidPhone: return self("form.error.invalidPhone")
+        case .overlaps: return self("form.error.overlaps")
         }
     }
 }

@@ -22,6 +22,8 @@ public struct FieldProblem: Equatable, Sendable, Hashable {
         case mismatch
         case invalidTimeZone
         case invalidPhone
+        /// A time window that overlaps another one.
+        case overlaps
     }
 
     public let field: String
