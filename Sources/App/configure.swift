@@ -17,6 +17,7 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     app.localizer = try Localizer.load(language: "en")
     app.renderCache = RenderCache(enabled: config.renderCacheEnabled, ttl: TimeInterval(config.renderCacheTTL))
     app.providerFilterIndex = ProviderFilterIndex()
+    app.largeBodiesInFlight = InFlightCounter()
 
     let keyring = try MasterKeyring.load(environmentValue: config.masterKey, isProduction: app.environment == .production,
                                          file: config.masterKeyFile, logger: app.logger)

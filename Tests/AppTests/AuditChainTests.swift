@@ -171,4 +171,64 @@ struct AuditChainTests {
             #expect(result.checked == succeeded)
         }
     }
+
+    @Test("A keyed chain whose head was removed refuses new entries instead of starting a new chain over the old rows")
+    func noSilentRestart() async throws {
+        try await Self.withChain { app, _ in
+            try await AuditHead.query(on: app.db).delete()
+            await #expect(throws: AuditLog.HeadMissing.self) {
+                try await AuditLog.record(AuditEntry(actorUserID: nil, actorRole: "test", action: "after", objectType: "test", source: "test"), app: app)
+            }
+            #expect(try await AuditLog.verify(app: app, on: app.db).reason?.contains("no signed head") == true)
+        }
+    }
+
+    @Test("Verifying while entries are appended reports intact (one snapshot), and a chain from before keying verifies too")
+    func liveVerify() async throws {
+        try await Self.withChain { app, _ in
+            let results = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for i in 0..<20 {
+                    group.addTask {
+                        try await AuditLog.record(AuditEntry(actorUserID: nil, actorRole: "test", action: "live.\(i)", objectType: "test", source: "test"), app: app)
+                        return true
+                    }
+                }
+                for _ in 0..<5 { group.addTask { try await AuditLog.verify(app: app, on: app.db).intact } }
+                var all: [Bool] = []
+                for try await r in group { all.append(r) }
+                return all
+            }
+            #expect(results.allSatisfy { $0 })
+        }
+        try await withTestApp(seed: false) { app in
+            var previous = AuditLog.genesis
+            for i in 0..<3 {
+                let row = AuditEvent()
+                row.at = AuditLog.millisecondPrecision(testNow); row.actorRole = "old"; row.action = "old.\(i)"; row.objectType = "test"
+                row.source = "test"; row.outcome = "success"; row.previousHash = previous
+                row.hash = AuditLog.legacyHash(of: row, previous: previous)
+                try await row.create(on: app.db)
+                previous = row.hash
+            }
+            let result = try await AuditLog.verify(app: app, on: app.db)
+            #expect(result.intact && result.checked == 3, "\(result.reason ?? "")")
+        }
+    }
+
+    @Test("A platform key made in a transaction that rolls back is neither stored nor remembered")
+    func keyNotCachedBeforeCommit() async throws {
+        try await withTestApp(seed: false) { app in
+            struct Rollback: Error {}
+            do {
+                try await app.db.transaction { tx in
+                    _ = try await app.vault.platformKey("rollback-test", creatingIn: tx, now: testNow)
+                    throw Rollback()
+                }
+            } catch is Rollback {}
+            #expect(try await app.vault.existingPlatformKey("rollback-test", on: app.db) == nil)
+            let made = try await app.db.transaction { tx in try await app.vault.platformKey("rollback-test", creatingIn: tx, now: testNow) }
+            let read = try #require(try await app.vault.existingPlatformKey("rollback-test", on: app.db))
+            #expect(made == read)
+        }
+    }
 }

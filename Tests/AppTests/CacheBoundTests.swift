@@ -47,3 +47,28 @@ struct CacheBoundTests {
         }
     }
 }
+
+@Suite("Render cache order")
+struct CacheOrderTests {
+    @Test("Storing the same pages again and again keeps the eviction list bounded, and a fresh store is not evicted as old")
+    func restores() {
+        let cache = RenderCache(enabled: true, ttl: 300, maxBytes: 1_000_000)
+        let now = Date()
+        for round in 0..<2_000 {
+            for page in 0..<5 {
+                cache.store("/p/\(page)", .init(body: ByteBuffer(string: "page \(page) round \(round)"), etag: "\"\(round)\"", contentType: "text/html",
+                                                 storedAt: now, generation: cache.generation))
+            }
+        }
+        #expect(cache.count == 5)
+        #expect(cache.orderLength < 2 * 5 + 1_100)
+        // Fill up to the budget: the stale pairs of /p/0 must not evict its fresh copy before older pages.
+        let small = RenderCache(enabled: true, ttl: 300, maxEntries: 3)
+        for key in ["/a", "/b", "/a", "/c", "/d"] {
+            small.store(key, .init(body: ByteBuffer(string: key), etag: "\"x\"", contentType: "text/html", storedAt: now, generation: small.generation))
+        }
+        #expect(small.lookup("/a", now: now) != nil)
+        #expect(small.lookup("/b", now: now) == nil)
+        #expect(small.count == 3)
+    }
+}

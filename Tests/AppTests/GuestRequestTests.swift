@@ -100,4 +100,16 @@ struct GuestRequestTests {
             #expect(consent?.contains("checked") == true)
         }
     }
+
+    @Test("A returning guest whose address is not confirmed yet is told so, not that the password is wrong")
+    func unconfirmedReturningGuest() async throws {
+        try await withTestApp(rateLimits: OnceTests.limits) { app in
+            let first = try await Browser(app).sendConsultation(extra: ConsultAnswers.consent + ConsultAnswers.guest(email: "returning@example.org"))
+            #expect(first.status == .seeOther)
+            let again = try await Browser(app).sendConsultation(extra: ConsultAnswers.consent + ConsultAnswers.guest(email: "returning@example.org"))
+            #expect(again.status == .unprocessableEntity)
+            #expect(again.text.contains("not confirmed yet"))
+            #expect(!again.text.contains("This does not match"))
+        }
+    }
 }

@@ -160,6 +160,38 @@ struct OnceTests {
     }
 }
 
+@Suite("Second-factor enrolment once")
+struct EnrolmentOnceTests {
+    @Test("20 enrolments of one account at once (each with its own secret): exactly one secret is kept and completes a session")
+    func enrolOnce() async throws {
+        try await withTestApp(rateLimits: OnceTests.limits) { app in
+            let hash: String = try app.password.sync.hash(Passwords.prepared("enrol-amber-window-73"))
+            let user = User(email: "new.staff@example.org", passwordHash: hash, displayName: "New staff", role: .provider, now: testNow)
+            user.emailVerifiedAt = testNow
+            try await user.create(on: app.db)
+            var tabs: [(Browser, String, String)] = []
+            for _ in 0..<OnceTests.attempts {
+                let b = Browser(app)
+                #expect(try await b.submit("/account/sign-in", [("email", "new.staff@example.org"), ("password", "enrol-amber-window-73")]).status == .seeOther)
+                let page = try await b.get("/account/two-factor/setup").text
+                tabs.append((b, try #require(Browser.csrf(in: page)), try #require(Browser.hiddenValue("secret", in: page))))
+            }
+            let all = tabs
+            let statuses = try await OnceTests.race { i in
+                let secret = try #require(SignInCode.decodeBase32(all[i].2))
+                let code = SignInCode.code(secret: secret, counter: SignInCode.counter(at: app.clock.now()))
+                return try await all[i].0.post("/account/two-factor/setup", [("secret", all[i].2), ("code", code), ("csrf", all[i].1)]).status
+            }
+            OnceTests.noServerErrors(statuses)
+            let stored = try #require(try await User.find(user.id, on: app.db)?.totpSecret)
+            let kept = try app.vault.openWithMaster(stored, context: "totp:\(user.id!)")
+            let winners = all.indices.filter { SignInCode.decodeBase32(all[$0].2) == kept }
+            #expect(winners.count == 1)
+            #expect(try await UserSession.query(on: app.db).filter(\.$user.$id == user.id!).filter(\.$secondFactorDone == true).count() == 1)
+        }
+    }
+}
+
 extension Browser {
     /// Another browser with the same cookies (a second tab): one per concurrent request, since a browser's cookie
     /// jar is not shared between tasks.

@@ -61,4 +61,25 @@ struct UnverifiedAccountTests {
             #expect(api.status == .unauthorized)
         }
     }
+
+    @Test("An older confirmation link clicked after the address is confirmed signs nobody out")
+    func laterLinkKeepsSessions() async throws {
+        try await withTestApp { app in
+            let first = Browser(app)
+            #expect(try await first.submit("/account/sign-up", [("name", "Twice"), ("email", "twice.link@example.org"),
+                                                               ("password", AccountTests.password), ("terms", "yes")]).status == .ok)
+            let oldLink = try await mailedLink(app, to: "twice.link@example.org", prefix: "/account/verify?token=")
+            let resendPage = try await first.submit("/account/sign-in", [("email", "twice.link@example.org"), ("password", AccountTests.password)])
+            _ = try await first.post("/account/verify/resend", [("email", "twice.link@example.org"), ("csrf", try #require(Browser.csrf(in: resendPage.text)))])
+            let newLink = try await mailedLink(app, to: "twice.link@example.org", prefix: "/account/verify?token=")
+            #expect(newLink != oldLink)
+            let owner = Browser(app)
+            #expect(try await owner.submit(newLink, to: "/account/verify", [("token", String(newLink.split(separator: "=").last!))]).status == .seeOther)
+            #expect(try await owner.get("/cases").status == .ok)
+            let other = Browser(app)
+            #expect(try await other.submit(oldLink, to: "/account/verify", [("token", String(oldLink.split(separator: "=").last!))]).status == .seeOther)
+            // The owner's session lives on.
+            #expect(try await owner.get("/cases").status == .ok)
+        }
+    }
 }

@@ -794,3 +794,19 @@ struct ImageTrailerTests {
         #expect(Array(result.bytes[..<still.count]) == still)
     }
 }
+
+@Suite("Image cleaning: an allow-list of JPEG segments")
+struct JPEGAllowListTests {
+    @Test("Only JFIF, ICC profiles and Adobe's segment are kept; GoPro GPS tracks (APP6), APP3 maker data and any other APPn go")
+    func allowList() throws {
+        var b = makeJPEG(.init(exif: false))
+        let sosAt = try #require(range(of: [0xFF, 0xDA], in: b)).lowerBound
+        let extra = segment(0xE6, ascii("GoPro") + [0] + ascii("GPS5 48.8566 2.3522")) + segment(0xE3, ascii("META") + [0] + ascii("GPS 48.8566"))
+            + segment(0xEE, ascii("Adobe") + [0, 100, 0, 0, 0, 0, 1]) + segment(0xE2, ascii("Other") + [0] + ascii("48.8566"))
+        b.insert(contentsOf: extra, at: sosAt)
+        let result = try ImageInspector.inspect(b)
+        #expect(result.removedMetadata)
+        #expect(!contains(result.bytes, "48.8566"))
+        #expect(contains(result.bytes, "JFIF") && contains(result.bytes, "ICC_PROFILE") && contains(result.bytes, "Adobe"))
+    }
+}

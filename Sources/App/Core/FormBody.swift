@@ -49,11 +49,8 @@ extension Request {
     /// `FormLimits.maxFieldBytes`) with a 4xx that names the problem. Repeated fields keep every value.
     func formBody() async throws -> FormBody {
         if let cached = storage[FormBodyKey.self] { return cached }
-        let kind = try Self.formKind(headers.contentType)
+        let kind = try checkFormHeaders()
         let limit = bodyLimit
-        if let declared = headers.first(name: .contentLength).flatMap(Int.init), declared > limit {
-            throw Abort(.payloadTooLarge)
-        }
         let buffer: ByteBuffer
         if let data = body.data {
             buffer = data
@@ -69,6 +66,17 @@ extension Request {
         }
         storage[FormBodyKey.self] = parsed
         return parsed
+    }
+
+    /// What the headers alone tell about a form body: its kind (415 or 400 otherwise) and a declared size over the
+    /// route's limit (413). Nothing is read.
+    @discardableResult
+    func checkFormHeaders() throws -> FormKind {
+        let kind = try Self.formKind(headers.contentType)
+        if let declared = headers.first(name: .contentLength).flatMap(Int.init), declared > bodyLimit {
+            throw Abort(.payloadTooLarge)
+        }
+        return kind
     }
 
     enum FormKind: Equatable { case urlEncoded, multipart(boundary: String) }

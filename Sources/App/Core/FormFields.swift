@@ -41,6 +41,7 @@ extension Localizer {
         case .invalidTimeZone: return self("form.error.invalidTimeZone")
         case .invalidPhone: return self("form.error.invalidPhone")
         case .overlaps: return self("form.error.overlaps")
+        case .unconfirmedAccount: return self("form.error.unconfirmedAccount")
         }
     }
 }

@@ -20,9 +20,12 @@ public final class RenderCache: Sendable {
 
     private struct State {
         var entries: [String: Entry] = [:]
-        /// Keys in the order they were stored, for dropping the oldest first.
-        var order: [String] = []
+        /// Keys in the order they were stored, with the store's sequence number, for dropping the oldest first; a
+        /// pair whose number is no longer the key's current one is stale and skipped.
+        var order: [(key: String, seq: Int)] = []
         var orderStart = 0
+        var sequence: [String: Int] = [:]
+        var nextSeq = 0
         var bytes = 0
         var generation = 0
     }
@@ -45,6 +48,7 @@ public final class RenderCache: Sendable {
         state.withLockedValue {
             $0.entries.removeAll(keepingCapacity: true)
             $0.order.removeAll(keepingCapacity: true)
+            $0.sequence.removeAll(keepingCapacity: true)
             $0.orderStart = 0
             $0.bytes = 0
             $0.generation += 1
@@ -52,6 +56,9 @@ public final class RenderCache: Sendable {
     }
 
     public var count: Int { state.withLockedValue { $0.entries.count } }
+
+    /// Pairs in the eviction order (for tests: it stays near the number of entries).
+    var orderLength: Int { state.withLockedValue { $0.order.count - $0.orderStart } }
 
     /// Bytes of page bodies held now.
     public var bytes: Int { state.withLockedValue { $0.bytes } }
@@ -72,15 +79,21 @@ public final class RenderCache: Sendable {
             while (s.bytes + size > maxBytes || s.entries.count >= maxEntries) && s.orderStart < s.order.count {
                 let oldest = s.order[s.orderStart]
                 s.orderStart += 1
-                if let dropped = s.entries.removeValue(forKey: oldest) { s.bytes -= dropped.body.readableBytes + oldest.utf8.count }
+                guard s.sequence[oldest.key] == oldest.seq else { continue } // stored again since: not the oldest
+                s.sequence[oldest.key] = nil
+                if let dropped = s.entries.removeValue(forKey: oldest.key) { s.bytes -= dropped.body.readableBytes + oldest.key.utf8.count }
             }
-            if s.orderStart > 4_096 && s.orderStart * 2 > s.order.count {
-                s.order.removeFirst(s.orderStart)
+            s.nextSeq += 1
+            s.entries[key] = entry
+            s.sequence[key] = s.nextSeq
+            s.order.append((key, s.nextSeq))
+            s.bytes += size
+            // Keep the order list near the number of entries: drop what was popped and the stale pairs.
+            if s.order.count - s.orderStart > 2 * s.entries.count + 1_024 || s.orderStart > 4_096 {
+                let live = s.order[s.orderStart...].filter { s.sequence[$0.key] == $0.seq }
+                s.order = Array(live)
                 s.orderStart = 0
             }
-            s.entries[key] = entry
-            s.order.append(key)
-            s.bytes += size
         }
     }
 

@@ -24,6 +24,8 @@ public struct FieldProblem: Equatable, Sendable, Hashable {
         case invalidPhone
         /// A time window that overlaps another one.
         case overlaps
+        /// The address has an account whose email address is not confirmed yet.
+        case unconfirmedAccount
     }
 
     public let field: String

@@ -68,7 +68,7 @@ public enum ImageInspector {
 
     /// Checks size and type, then returns the bytes with location-bearing metadata removed.
     ///
-    /// - JPEG: APP1 (Exif, XMP), APP13 (Photoshop/IPTC), COM and MPF segments are dropped wherever they stand,
+    /// - JPEG: every application segment but JFIF, ICC profiles and Adobe's, and comments, are dropped wherever they stand,
     ///   and so is everything after EOI (Multi-Picture images, motion-photo video).
     /// - PNG: eXIf, tEXt, zTXt, iTXt and tIME chunks are dropped, as is anything after IEND.
     /// - HEIC: the data of Exif items and XMP (`application/rdf+xml`) items is overwritten with zeros in
@@ -163,8 +163,19 @@ private func fourCC(_ code: String) -> UInt32 {
 // MARK: - JPEG
 
 private enum JPEG {
-    /// Walks every marker segment of the file, dropping APP1 (Exif, XMP), APP13 (Photoshop/IPTC), COM and the
-    /// APP2 "MPF" index wherever they stand (before the first scan or between the scans of a progressive file),
+    /// Application segments are dropped unless they are known to carry only how to draw the image: APP0 (JFIF),
+    /// APP2 when it holds an ICC colour profile, APP14 (Adobe colour transform). Everything else (Exif, XMP, IPTC,
+    /// the MPF index, GoPro GPS tracks in APP6, maker data in APP3…) goes, and so do comments.
+    static func dropped(marker: UInt8, payload: ArraySlice<UInt8>) -> Bool {
+        switch marker {
+        case 0xE0, 0xEE: return false
+        case 0xE2: return !payload.starts(with: Array("ICC_PROFILE".utf8) + [0])
+        case 0xE1...0xEF, 0xFE: return true
+        default: return false
+        }
+    }
+
+    /// Walks every marker segment of the file, dropping metadata segments (see `dropped`) wherever they stand (before the first scan or between the scans of a progressive file),
     /// copies entropy-coded scan data unchanged, and stops at EOI: anything after it (the extra images of a
     /// Multi-Picture file, the video of a motion photo, appended data) is dropped. A file with no metadata and
     /// nothing after EOI comes back byte-identical; fill bytes stay with the marker they precede.
@@ -227,7 +238,7 @@ private enum JPEG {
             guard length >= 2, length <= b.count - pos else { throw .malformed }
             let segmentEnd = pos + length
             let payload = b[(pos + 2)..<segmentEnd]
-            if marker == 0xE1 || marker == 0xED || marker == 0xFE || (marker == 0xE2 && payload.starts(with: [0x4D, 0x50, 0x46, 0x00])) {
+            if Self.dropped(marker: marker, payload: payload) {
                 removed = true
             } else {
                 out.append(contentsOf: b[segmentStart..<segmentEnd])

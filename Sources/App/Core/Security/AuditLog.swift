@@ -44,6 +44,10 @@ enum AuditLog {
     static let keyPurpose = "audit-chain"
     static let headID = 1
 
+    struct HeadMissing: Error, CustomStringConvertible {
+        var description: String { "the audit chain is keyed but its signed head is missing; nothing was appended (run 'careabroad audit verify')" }
+    }
+
     struct ChainBroken: Error, CustomStringConvertible {
         var description: String { "the audit head moved while this entry was appended; nothing was written" }
     }
@@ -57,8 +61,12 @@ enum AuditLog {
         if sql.dialect.name == "postgresql" {
             try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Int64(0x43415544))) ").run()
         }
+        // Whether the chain was keyed before, read before the key is made: a keyed chain without its head was tampered
+        // with, and appending must not quietly start a new chain over it.
+        let keyedBefore = try await PlatformKey.find(keyPurpose, on: tx) != nil
         let key = try await app.vault.platformKey(keyPurpose, creatingIn: tx, now: now)
         let head = try await AuditHead.find(headID, on: tx)
+        if head == nil && keyedBefore { throw HeadMissing() }
         let previous: String
         var count: Int64
         var legacyUntil: Int64
@@ -160,17 +168,28 @@ enum AuditLog {
     /// Walks the chain in order and reports the first broken link, a truncated or rewritten chain, a fork, or a head
     /// that does not match. `expectedHead` (`id:hash`, as `audit head` printed it earlier) must still be in the chain.
     static func verify(app: Application, on db: any Database, expectedHead: String? = nil, batchSize: Int = 5_000) async throws -> Verification {
-        let total = try await AuditEvent.query(on: db).count()
-        guard let head = try await AuditHead.find(headID, on: db) else {
-            if total == 0 && expectedHead == nil { return Verification(checked: 0, firstBrokenID: nil, reason: nil) }
-            return Verification(checked: 0, firstBrokenID: 0, reason: "the chain has rows but no signed head (the head was removed)")
+        // One consistent snapshot: entries appended while the walk runs belong to a later head, not to this check.
+        try await db.transaction { tx in
+            if let sql = tx as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                try await sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").run()
+            }
+            return try await verifySnapshot(app: app, on: tx, expectedHead: expectedHead, batchSize: batchSize)
         }
-        guard let key = try await keyIfPresent(app: app, on: db) else {
-            return Verification(checked: 0, firstBrokenID: 0, reason: "the audit key is missing")
+    }
+
+    private static func verifySnapshot(app: Application, on db: any Database, expectedHead: String?, batchSize: Int) async throws -> Verification {
+        let key = try await keyIfPresent(app: app, on: db)
+        let stored = try await AuditHead.find(headID, on: db)
+        if stored == nil && key != nil {
+            return Verification(checked: 0, firstBrokenID: 0, reason: "the chain is keyed but has no signed head (the head was removed)")
         }
-        let expected = headSignature(lastID: head.lastID, count: head.rowCount, lastHash: head.lastHash, legacyUntil: head.legacyUntil, key: key)
-        guard Array(expected.utf8).secureCompare(to: Array(head.signature.utf8)) else {
-            return Verification(checked: 0, firstBrokenID: 0, reason: "the head's signature does not match (the head was edited)")
+        // A chain written entirely before keying (an upgraded platform before its first new entry): plain hashes only.
+        let head = stored
+        if let head, let key {
+            let expected = headSignature(lastID: head.lastID, count: head.rowCount, lastHash: head.lastHash, legacyUntil: head.legacyUntil, key: key)
+            guard Array(expected.utf8).secureCompare(to: Array(head.signature.utf8)) else {
+                return Verification(checked: 0, firstBrokenID: 0, reason: "the head's signature does not match (the head was edited)")
+            }
         }
         var wanted: (id: Int64, hash: String)?
         if let expectedHead {
@@ -180,10 +199,10 @@ enum AuditLog {
             }
             wanted = (id, parts[1])
         }
+        let legacyUntil = head?.legacyUntil ?? Int64.max
         // Recent hashes by row id, to tell a fork (a row linking to an earlier row that already has a follower) from
-        // other breaks; bounded, as a fork links to a recent row.
+        // other breaks; pruned as the walk goes, since a fork links to a recent row.
         var recent: [String: Int64] = [:]
-        var recentOrder: [String] = []
         var previous = genesis
         var lastID: Int64 = 0
         var checked = 0
@@ -199,7 +218,10 @@ enum AuditLog {
                     }
                     return Verification(checked: checked, firstBrokenID: id, reason: "its previous hash does not match the row before it (a row was changed, removed or inserted)")
                 }
-                let computed = id <= head.legacyUntil ? legacyHash(of: row, previous: previous) : mac(of: row, previous: previous, key: key)
+                let computed: String
+                if id <= legacyUntil { computed = legacyHash(of: row, previous: previous) }
+                else if let key { computed = mac(of: row, previous: previous, key: key) }
+                else { return Verification(checked: checked, firstBrokenID: id, reason: "the audit key is missing") }
                 guard Array(computed.utf8).secureCompare(to: Array(row.hash.utf8)) else {
                     return Verification(checked: checked, firstBrokenID: id, reason: "its content does not match its MAC (the row was edited or the chain rewritten)")
                 }
@@ -210,17 +232,16 @@ enum AuditLog {
                     foundWanted = true
                 }
                 recent[row.hash] = id
-                recentOrder.append(row.hash)
-                if recentOrder.count > 10_000 { recent[recentOrder.removeFirst()] = nil }
                 previous = row.hash
                 lastID = id
                 checked += 1
             }
+            if recent.count > 20_000 { recent = recent.filter { $0.value > lastID - 10_000 } }
         }
         if !foundWanted {
             return Verification(checked: checked, firstBrokenID: wanted?.id ?? 0, reason: "the head kept earlier is not in the chain any more (rows were removed)")
         }
-        if lastID != head.lastID || previous != head.lastHash || Int64(checked) != head.rowCount {
+        if let head, lastID != head.lastID || previous != head.lastHash || Int64(checked) != head.rowCount {
             let reason = lastID < head.lastID || Int64(checked) < head.rowCount
                 ? "the chain ends at row \(lastID) but its signed head names row \(head.lastID) of \(head.rowCount) (the newest rows were removed)"
                 : "rows follow the signed head (row \(head.lastID)) that it does not cover (appended around the platform)"

@@ -16,12 +16,19 @@ struct CSRFProtection: Sendable {
         return mac(binding(for: req, create: true) ?? "")
     }
 
-    /// Refuses the request (403) when its token is missing or wrong, or when it comes from another origin.
-    func verify(_ req: Request, submitted: String?) throws {
+    /// Refuses (403) a request from another origin, or one that carries neither a session nor a visitor cookie (no
+    /// token could be valid for it). Runs before the body is read, so such a request never makes the server buffer it.
+    func precheck(_ req: Request) throws {
         if let origin = req.headers.first(name: .origin), origin != "null" {
             let expected = URL(string: req.application.config.baseURL).map { "\($0.scheme ?? "")://\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")" }
             guard origin == expected || Self.sameHost(origin, req) else { throw Abort(.forbidden, reason: req.application.localizer("error.csrf")) }
         }
+        guard binding(for: req, create: false) != nil else { throw Abort(.forbidden, reason: req.application.localizer("error.csrf")) }
+    }
+
+    /// Refuses the request (403) when its token is missing or wrong, or when it comes from another origin.
+    func verify(_ req: Request, submitted: String?) throws {
+        try precheck(req)
         guard let submitted, let binding = binding(for: req, create: false),
               Array(submitted.utf8).secureCompare(to: Array(mac(binding).utf8)) else {
             throw Abort(.forbidden, reason: req.application.localizer("error.csrf"))

@@ -1,5 +1,6 @@
 import Foundation
 import Vapor
+import NIOConcurrencyHelpers
 import Domain
 
 /// Who may call a route. Every route is registered through `GuardedRoutes`, which puts the matching middleware on
@@ -103,19 +104,50 @@ struct GuardedRoutes {
 }
 
 /// Counts a body larger than the default limit against the sender's upload allowance before it is read (429 when
-/// over it), so photos cannot be used to make the server buffer without end.
+/// over it), and lets only a few such bodies be read at once on this node (503 with Retry-After beyond), so photos
+/// cannot be used to make the server buffer without end.
 struct LargeBodyLimit: AsyncMiddleware {
+    /// Large bodies read at the same time on one node (each may be up to the route's limit).
+    static let concurrent = 16
+
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let declared = req.headers.first(name: .contentLength).flatMap(Int.init)
         if declared.map({ $0 > req.application.routes.defaultMaxBodySize.value }) ?? true {
-            let limits = req.application.config.rateLimits
-            var keys = [("upload:ip:\(req.auditSource)", RateLimiter.Rule(limit: limits.largeBodiesPerAddress, window: TimeInterval(limits.window)))]
-            if let user = req.user {
-                keys.append(("upload:user:\(user.id)", RateLimiter.Rule(limit: limits.largeBodiesPerAddress, window: TimeInterval(limits.window))))
+            let counter = req.application.largeBodiesInFlight
+            guard counter.enter(limit: Self.concurrent) else {
+                throw Abort(.serviceUnavailable, headers: ["Retry-After": "5"], reason: req.application.localizer("error.busy"))
             }
-            try await RateLimiter.enforce(keys, req: req)
+            defer { counter.leave() }
+            try await countUpload(req)
+            return try await next.respond(to: req)
         }
         return try await next.respond(to: req)
+    }
+
+    private func countUpload(_ req: Request) async throws {
+        let limits = req.application.config.rateLimits
+        var keys = [("upload:ip:\(req.auditSource)", RateLimiter.Rule(limit: limits.largeBodiesPerAddress, window: TimeInterval(limits.window)))]
+        if let user = req.user {
+            keys.append(("upload:user:\(user.id)", RateLimiter.Rule(limit: limits.largeBodiesPerAddress, window: TimeInterval(limits.window))))
+        }
+        try await RateLimiter.enforce(keys, req: req)
+    }
+}
+
+/// How many large bodies this node is reading now.
+final class InFlightCounter: Sendable {
+    private let count = NIOLockedValueBox(0)
+    func enter(limit: Int) -> Bool { count.withLockedValue { if $0 >= limit { return false }; $0 += 1; return true } }
+    func leave() { count.withLockedValue { $0 -= 1 } }
+}
+
+extension Application {
+    private struct InFlightKey: StorageKey { typealias Value = InFlightCounter }
+
+    /// Set once by `configure`.
+    var largeBodiesInFlight: InFlightCounter {
+        get { guard let value = storage[InFlightKey.self] else { fatalError("configure has not set up the upload counter") }; return value }
+        set { storage[InFlightKey.self] = newValue }
     }
 }
 
@@ -124,6 +156,9 @@ struct LargeBodyLimit: AsyncMiddleware {
 struct CSRFGuard: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if ![.GET, .HEAD, .OPTIONS].contains(req.method) {
+            // Headers first (kind, declared size, origin, a cookie a token could belong to), then the body.
+            try req.checkFormHeaders()
+            try req.application.csrf.precheck(req)
             let form = try await req.formBody()
             try req.application.csrf.verify(req, submitted: form.input[CSRFProtection.field])
         }

@@ -189,8 +189,8 @@ struct Vault: Sendable {
 
     /// The key for a platform-wide purpose (`audit-chain`, `outbox`), created inside the caller's transaction when the
     /// platform has none yet, and stored wrapped by the current master key. The unwrapped key never changes
-    /// (rotation re-wraps it), so it is kept in memory. Two nodes creating it at once: the primary key lets one win
-    /// and the other's transaction fails (and is retried by its caller like any conflict).
+    /// (rotation re-wraps it), so once read back from the database it is kept in memory. Two nodes creating it at once:
+    /// the primary key lets one win and the other's transaction fails.
     func platformKey(_ purpose: String, creatingIn tx: any Database, now: Date) async throws -> SymmetricKey {
         if let key = try await existingPlatformKey(purpose, on: tx) { return key }
         let fresh = SymmetricKey(size: .bits256)
@@ -200,7 +200,7 @@ struct Vault: Sendable {
         row.wrappedKey = try fresh.withUnsafeBytes { try Self.seal(Data($0), key: keyring.current.key, context: "platform-key:\(purpose)") }
         row.createdAt = now
         try await row.create(on: tx)
-        platformKeys.set(purpose, fresh)
+        // Not cached here: the caller's transaction may still roll back. The next read caches it from the database.
         return fresh
     }
 

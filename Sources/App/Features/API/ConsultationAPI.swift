@@ -96,9 +96,6 @@ enum ConsultationAPI {
 
     @Sendable static func create(req: Request) async throws -> Response {
         let user = try RequireBearer.user(req)
-        guard req.headers.contentType?.type == "application", req.headers.contentType?.subType == "json" else {
-            throw Abort(.unsupportedMediaType)
-        }
         guard user.roleValue == .patient else { throw Abort(.forbidden, reason: req.application.localizer("consult.staffOnly")) }
         let dto: RequestDTO
         do { dto = try req.content.decode(RequestDTO.self) } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import Fluent
+import SQLKit
 import Vapor
 import Domain
 
@@ -233,12 +234,20 @@ enum AccountController {
             return html(AccountPages.twoFactorSetup(secret: encoded, uri: uri, csrf: req.csrfToken, failed: true, req.pageContext), .unprocessableEntity)
         }
         let sealed = try req.application.vault.sealWithMaster(secret, context: "totp:\(pending.id)")
-        try await req.application.writes.transaction(on: req.db) { tx in
-            try await User.query(on: tx).filter(\.$id == pending.id)
-                .set(\.$totpSecret, to: sealed).set(\.$totpEnabledAt, to: now).set(\.$totpLastStep, to: step).update()
+        let enrolled = try await req.application.writes.transaction(on: req.db) { tx -> Bool in
+            // Only the first enrolment sets the secret: one conditional write, so two setups at once cannot both win
+            // (nor overwrite a secret the owner set up meanwhile).
+            struct Changed: Decodable { let id: Int }
+            let changed = try await (tx as! any SQLDatabase).update("users")
+                .set("totp_secret", to: SQLBind(sealed)).set("totp_enabled_at", to: SQLBind(now)).set("totp_last_step", to: SQLBind(step))
+                .where("id", .equal, SQLBind(pending.id)).where("totp_enabled_at", .is, SQLLiteral.null)
+                .returning("id").all(decoding: Changed.self)
+            guard changed.count == 1 else { return false }
             try await AuditLog.append(AuditEntry(actorUserID: pending.id, actorRole: pending.role.rawValue, action: "account.two-factor.enable",
                                                  objectType: "user", objectID: String(pending.id), source: req.auditSource), at: now, app: req.application, on: tx)
+            return true
         }
+        guard enrolled else { return redirect(SiteURL.twoFactor.path) }
         guard let user = try await User.find(pending.id, on: req.db) else { throw Abort(.notFound) }
         let response = redirect(landing(for: user))
         try await SessionStore.start(userID: pending.id, secondFactorDone: true, req: req, response: response)

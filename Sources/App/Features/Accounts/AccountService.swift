@@ -138,8 +138,10 @@ enum AccountService {
             if user.emailVerifiedAt == nil {
                 user.emailVerifiedAt = now
                 try await user.update(on: tx)
+                // The first confirmation ends whatever was opened before it; a later link of an older mail must not
+                // sign an already confirmed owner out.
+                try await endAccess(userID: userID, now: now, on: tx)
             }
-            try await endAccess(userID: userID, now: now, on: tx)
             try await CaseService.openAwaitingCases(patientID: userID, now: now, app: app, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: userID, actorRole: user.role, action: "account.verify-email",
                                                  objectType: "user", objectID: String(userID), source: source), at: now, app: app, on: tx)

@@ -120,6 +120,9 @@ enum ConsultController {
                 if matches && owner.emailVerifiedAt != nil && owner.roleValue == .patient, let id = owner.id {
                     signsInAs = owner
                     patient = .account(userID: id)
+                } else if matches && owner.emailVerifiedAt == nil {
+                    // The right password for an account whose address is not confirmed yet: say so, not "wrong password".
+                    reader.fail("email", .unconfirmedAccount)
                 } else {
                     reader.fail("password", password.isEmpty ? .required : .mismatch)
                 }
