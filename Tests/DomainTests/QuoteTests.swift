@@ -125,3 +125,54 @@ struct QuoteTests {
         }
     }
 }
+
+@Suite("Quotes: the editor's form")
+struct QuoteFormTests {
+    static func form(_ extra: [String: [String]] = [:]) -> FormInput {
+        var values: [String: [String]] = [
+            "currency": ["EUR"], "valid_until": ["2027-01-31"], "deposit_amount": ["500"], "deposit_due_days": ["14"],
+            "cancellation": ["Full refund up to 30 days before the treatment."], "scope_findings": ["Thin tissue found at surgery"],
+            "scope_cap_kind": ["percent"], "scope_cap": ["10"],
+            "line_kind": ["procedure", "hotel-nights", "other"], "line_description": ["Microfat lip grafting", "Hotel near the clinic", ""],
+            "line_quantity": ["1", "3", ""], "line_unit_amount": ["3200", "120.50", ""], "line_included": ["Anaesthesia", "", ""],
+            "line_excluded": ["", "Meals", ""],
+        ]
+        for (k, v) in extra { values[k] = v }
+        return FormInput(values)
+    }
+
+    @Test("A filled editor gives the quote; spare empty rows are skipped")
+    func reads() throws {
+        let quote = try Quote.read(Self.form(), today: today).get()
+        #expect(quote.lines.count == 2)
+        #expect(quote.total == Money(dec("3561.50"), .eur))
+        #expect(quote.isBinding && quote.ceiling == Money(dec("3917.65"), .eur))
+        #expect(quote.lines[1].excluded == "Meals")
+    }
+
+    @Test("Mistakes are named at their fields, row numbers counting only the rows that were filled")
+    func mistakes() {
+        func fields(_ extra: [String: [String]]) -> Set<String> {
+            guard case .failure(let e) = Quote.read(Self.form(extra), today: today) else { return [] }
+            return e.fields
+        }
+        #expect(fields(["currency": ["XYZ"]]) == ["currency"])
+        #expect(fields(["valid_until": ["2026-11-01"]]) == ["valid_until"])
+        #expect(fields(["line_unit_amount": ["3200", "-1", ""]]) == ["lines[1].unit_amount"])
+        #expect(fields(["line_unit_amount": ["3200", "abc", ""]]) == ["lines[1].unit_amount"])
+        #expect(fields(["line_kind": ["surgery", "hotel-nights", "other"]]) == ["lines[0].kind"])
+        #expect(fields(["line_description": ["", "", ""], "line_quantity": ["", "", ""], "line_unit_amount": ["", "", ""],
+                        "line_included": ["", "", ""], "line_excluded": ["", "", ""]]) == ["lines"])
+        #expect(fields(["scope_cap_kind": ["maybe"]]) == ["scope_cap_kind"])
+        #expect(fields(["scope_cap_kind": ["percent"], "scope_cap": ["250"]]) == ["scope_cap"])
+        #expect(fields(["cancellation": [""]]) == ["cancellation"])
+        #expect(fields(["deposit_amount": ["99999"]]) == ["deposit_amount"])
+        #expect(fields(["line_kind": Array(repeating: "other", count: 200), "line_description": Array(repeating: "x", count: 200)]) == ["lines"])
+    }
+
+    @Test("Without a cap the quote reads fine but is not binding")
+    func noCap() throws {
+        let quote = try Quote.read(Self.form(["scope_cap_kind": ["none"], "scope_cap": [""]]), today: today).get()
+        #expect(!quote.isBinding)
+    }
+}

@@ -177,3 +177,65 @@ extension ExchangeRates {
         return ConvertedMoney(original: money, converted: Money(money.amount * to / from, currency).rounded(), rate: rate, rateDate: asOf)
     }
 }
+
+extension Quote {
+    /// Reads the quote editor's form (it works without JavaScript): the quote's fields, and the lines as parallel
+    /// repeated fields in form order (`line_kind`, `line_description`, `line_quantity`, `line_unit_amount`,
+    /// `line_included`, `line_excluded`). Rows left entirely empty are skipped, so the editor can offer spare rows.
+    /// Every problem is reported at its field; a quote is returned only when there is none.
+    public static func read(_ input: FormInput, today: Date) -> Result<Quote, FormError> {
+        var r = FormReader(input)
+        let currency: CurrencyCode? = {
+            guard let raw = input.text("currency") else { r.fail("currency", .required); return nil }
+            guard let code = CurrencyCode(raw) else { r.fail("currency", .unknownCurrency); return nil }
+            return code
+        }()
+        let validUntil = r.date("valid_until", required: true)
+        func amount(_ name: String, required: Bool) -> Decimal? {
+            guard let raw = input.text(name) else { if required { r.fail(name, .required) }; return nil }
+            guard let value = Money.parseAmount(raw) else { r.fail(name, .notANumber); return nil }
+            return value
+        }
+        let deposit = amount("deposit_amount", required: false) ?? 0
+        let depositDays = r.integer("deposit_due_days", in: 0...QuoteLimits.maxDepositDays) ?? 0
+        let cancellation = r.text("cancellation", max: QuoteLimits.maxText, required: true)
+        let findings = r.text("scope_findings", max: QuoteLimits.maxText)
+        var cap: ScopeChangePolicy.Cap?
+        switch input.text("scope_cap_kind") {
+        case nil, "none": cap = nil
+        case "amount": cap = amount("scope_cap", required: true).map { .amount($0) }
+        case "percent": cap = amount("scope_cap", required: true).map { .percent($0) }
+        default: r.fail("scope_cap_kind", .unknownValue)
+        }
+
+        let kinds = input.all("line_kind"), descriptions = input.all("line_description"), quantities = input.all("line_quantity")
+        let units = input.all("line_unit_amount"), included = input.all("line_included"), excluded = input.all("line_excluded")
+        let rows = max(kinds.count, descriptions.count, quantities.count, units.count)
+        var lines: [QuoteLine] = []
+        var problems: [FieldProblem] = []
+        func cell(_ list: [String], _ i: Int) -> String { i < list.count ? list[i].trimmingCharacters(in: .whitespacesAndNewlines) : "" }
+        if rows > QuoteLimits.maxLines * 2 { problems.append(FieldProblem("lines", .tooMany(max: QuoteLimits.maxLines))) }
+        else {
+            for i in 0..<rows {
+                let description = cell(descriptions, i), quantity = cell(quantities, i), unit = cell(units, i)
+                if description.isEmpty && quantity.isEmpty && unit.isEmpty && cell(included, i).isEmpty && cell(excluded, i).isEmpty { continue }
+                let at = "lines[\(lines.count)]"
+                guard let kind = QuoteLine.Kind(rawValue: cell(kinds, i)) else { problems.append(FieldProblem("\(at).kind", .unknownValue)); continue }
+                guard let q = Money.parseAmount(quantity.isEmpty ? "1" : quantity) else { problems.append(FieldProblem("\(at).quantity", .notANumber)); continue }
+                guard let u = Money.parseAmount(unit) else { problems.append(FieldProblem("\(at).unit_amount", unit.isEmpty ? .required : .notANumber)); continue }
+                lines.append(QuoteLine(kind: kind, description: description, quantity: q, unitAmount: u,
+                                       included: cell(included, i), excluded: cell(excluded, i)))
+            }
+        }
+        problems = r.problems + problems
+        guard let currency, let validUntil, let cancellation else { return .failure(FormError(problems)) }
+        let quote = Quote(currency: currency, lines: lines, validUntil: validUntil, depositAmount: deposit, depositDueDays: depositDays,
+                          cancellation: cancellation, scopeChange: ScopeChangePolicy(findings: findings ?? "", cap: cap))
+        // A deposit above the total only means something once every line was read.
+        let linesInDoubt = lines.isEmpty || problems.contains { $0.field.hasPrefix("lines") }
+        problems += quote.problems(today: today).filter { p in
+            !problems.contains { $0.field == p.field } && !(linesInDoubt && p.field == "deposit_amount")
+        }
+        return problems.isEmpty ? .success(quote) : .failure(FormError(problems))
+    }
+}
