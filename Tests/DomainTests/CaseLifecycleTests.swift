@@ -153,7 +153,7 @@ struct CaseLifecycleTests {
     }
 
     private static func references(count: Int, seed: UInt64) -> [String] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         return (0..<count).map { _ in CaseReference.make(using: &generator) }
     }
 
@@ -259,20 +259,6 @@ struct CaseLifecycleTests {
     }
 }
 
-/// SplitMix64: small, seedable and the same on every platform, so the reference tests replay exactly.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Always answers the same number.
 private struct ConstantGenerator: RandomNumberGenerator {

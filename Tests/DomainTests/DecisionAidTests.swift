@@ -9,20 +9,9 @@ private func definition(_ id: String) throws -> DecisionAid {
     return try JSONDecoder().decode(DecisionAid.self, from: Data(contentsOf: url))
 }
 
-/// A deterministic generator (SplitMix64) for the property tests.
-private struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random complete answers to every question of `aid`.
-private func randomAnswers(_ aid: DecisionAid, _ g: inout Seeded) -> DecisionAnswers {
+private func randomAnswers(_ aid: DecisionAid, _ g: inout SplitMix64) -> DecisionAnswers {
     var a = DecisionAnswers()
     for q in aid.questions {
         switch q.kind {
@@ -60,7 +49,7 @@ struct DecisionAidTests {
     @Test("Every rule can fire, and then shows in the result with its reason (or is outweighed by a 'not a fit')", arguments: aids)
     func everyRuleFires(_ id: String) throws {
         let aid = try definition(id)
-        var g = Seeded(state: 42)
+        var g = SplitMix64(state: 42)
         var seen = Set<String>()
         // Random complete answers reach every rule in a few thousand draws; each firing is checked.
         for _ in 0..<20_000 where seen.count < aid.rules.count {
@@ -81,7 +70,7 @@ struct DecisionAidTests {
     @Test("Property: any answers give at least one recommendation or 'talk to a doctor', and never both 'suits' and 'not a fit' for one option", arguments: aids)
     func properties(_ id: String) throws {
         let aid = try definition(id)
-        var g = Seeded(state: 7)
+        var g = SplitMix64(state: 7)
         for _ in 0..<30_000 {
             let answers = randomAnswers(aid, &g)
             #expect(aid.check(answers) == [])
@@ -94,7 +83,7 @@ struct DecisionAidTests {
         let aid = try definition("lip-rejuvenation")
         let concerns = aid.question("concerns")!.choices!.map(\.id)
         let health = aid.question("health")!.choices!.map(\.id)
-        var g = Seeded(state: 99)
+        var g = SplitMix64(state: 99)
         for c in 1..<(1 << concerns.count) {
             for h in stride(from: 0, to: 1 << health.count, by: 7) {
                 var answers = randomAnswers(aid, &g)

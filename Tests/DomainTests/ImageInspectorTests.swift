@@ -225,17 +225,6 @@ private func makeHEIC(_ o: HEICOptions = .init()) -> HEICFixture {
 
 // MARK: - Deterministic randomness
 
-/// SplitMix64: small, seedable, and the same on every platform, so a failing fuzz case can be replayed.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Runs the inspector on hostile input and checks the only outcomes allowed for input under the limit.
 private func checkSurvives(_ bytes: [UInt8], _ label: @autoclosure () -> String) {

@@ -2,17 +2,6 @@ import Foundation
 import Testing
 @testable import Domain
 
-/// A deterministic generator for the property tests (SplitMix64).
-private struct QuoteRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private func dec(_ s: String) -> Decimal { Decimal(string: s, locale: Locale(identifier: "en_US_POSIX"))! }
 private let today = ISODate.parse("2026-11-30")!
@@ -45,7 +34,7 @@ struct QuoteTests {
 
     @Test("Property: for 5,000 random quotes the total is the rounded exact sum, in minor units, and the ceiling covers it")
     func properties() {
-        var g = QuoteRandom(state: 42)
+        var g = SplitMix64(state: 42)
         let currencies = ["EUR", "JPY", "BHD", "USD", "TRY", "KWD", "HUF", "GBP"]
         for _ in 0..<5_000 {
             let currency = currencies[Int.random(in: 0..<currencies.count, using: &g)]
@@ -117,7 +106,7 @@ struct QuoteTests {
         let usd = try #require(rates.exactConversion(Money(dec("1000"), .usd), to: CurrencyCode("BHD")!))
         #expect(usd.converted.amount == dec("376.944"))         // 1000 × 0.4071 / 1.08 = 376.9444…
         #expect(rates.exactConversion(Money(1, CurrencyCode("THB")!), to: .eur) == nil)
-        var g = QuoteRandom(state: 7)
+        var g = SplitMix64(state: 7)
         for _ in 0..<2_000 {
             let amount = Decimal(Int.random(in: 0...10_000_000, using: &g)) / 100
             let converted = try #require(rates.exactConversion(Money(amount, .usd), to: CurrencyCode("JPY")!))
