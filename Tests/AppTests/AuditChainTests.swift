@@ -25,6 +25,19 @@ struct AuditChainTests {
         }
     }
 
+    /// `count` rows as the release before the keyed chain wrote them: plain SHA-256 links, no head.
+    static func writeLegacyRows(_ count: Int, _ app: Application) async throws {
+        var previous = AuditLog.genesis
+        for i in 0..<count {
+            let row = AuditEvent()
+            row.at = AuditLog.millisecondPrecision(testNow); row.actorRole = "old"; row.action = "old.\(i)"; row.objectType = "test"
+            row.source = "test"; row.outcome = "success"; row.previousHash = previous
+            row.hash = AuditLog.legacyHash(of: row, previous: previous)
+            try await row.create(on: app.db)
+            previous = row.hash
+        }
+    }
+
     @Test("Deleting the newest rows is detected (the signed head names a later row)")
     func truncation() async throws {
         try await Self.withChain { app, rows in
@@ -114,15 +127,7 @@ struct AuditChainTests {
     func legacyPrefix() async throws {
         try await withTestApp(seed: false) { app in
             // Two rows as the earlier release wrote them: plain SHA-256, no head.
-            var previous = AuditLog.genesis
-            for i in 0..<2 {
-                let row = AuditEvent()
-                row.at = AuditLog.millisecondPrecision(testNow); row.actorRole = "old"; row.action = "old.\(i)"; row.objectType = "test"
-                row.source = "test"; row.outcome = "success"; row.previousHash = previous
-                row.hash = AuditLog.legacyHash(of: row, previous: previous)
-                try await row.create(on: app.db)
-                previous = row.hash
-            }
+            try await Self.writeLegacyRows(2, app)
             try await AuditLog.record(AuditEntry(actorUserID: nil, actorRole: "test", action: "new", objectType: "test", source: "test"), app: app)
             let result = try await AuditLog.verify(app: app, on: app.db)
             #expect(result.intact && result.checked == 3, "\(result.reason ?? "")")
@@ -201,15 +206,7 @@ struct AuditChainTests {
             #expect(results.allSatisfy { $0 })
         }
         try await withTestApp(seed: false) { app in
-            var previous = AuditLog.genesis
-            for i in 0..<3 {
-                let row = AuditEvent()
-                row.at = AuditLog.millisecondPrecision(testNow); row.actorRole = "old"; row.action = "old.\(i)"; row.objectType = "test"
-                row.source = "test"; row.outcome = "success"; row.previousHash = previous
-                row.hash = AuditLog.legacyHash(of: row, previous: previous)
-                try await row.create(on: app.db)
-                previous = row.hash
-            }
+            try await Self.writeLegacyRows(3, app)
             let result = try await AuditLog.verify(app: app, on: app.db)
             #expect(result.intact && result.checked == 3, "\(result.reason ?? "")")
         }

@@ -38,6 +38,12 @@ struct CommandTests {
         return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
+    /// A new master key, from `careabroad keys generate`.
+    static func generatedKey(directory: URL) throws -> String {
+        try run(["keys", "generate"], directory: directory).output
+            .split(separator: "\n").map(String.init).first { $0.count >= 40 && !$0.contains(" ") } ?? ""
+    }
+
     static func scratch() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("careabroad-cmd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -69,8 +75,7 @@ struct CommandTests {
         }
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let key = try Self.run(["keys", "generate"], directory: dir).output
-            .split(separator: "\n").map(String.init).first { $0.count >= 40 && !$0.contains(" ") } ?? ""
+        let key = try Self.generatedKey(directory: dir)
         #expect(!key.isEmpty)
         let prod = ["CAREABROAD_MASTER_KEY": key, "CAREABROAD_MAIL": "log"]
         let seed = try Self.run(["--env", "production", "seed", "demo"], environment: prod, directory: dir)
@@ -95,8 +100,7 @@ struct CommandTests {
         }
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let key = try Self.run(["keys", "generate"], directory: dir).output
-            .split(separator: "\n").map(String.init).first { $0.count >= 40 && !$0.contains(" ") } ?? ""
+        let key = try Self.generatedKey(directory: dir)
         let process = Process()
         process.executableURL = Self.executable
         let port = Int.random(in: 30_000...40_000)
