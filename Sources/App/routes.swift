@@ -78,6 +78,17 @@ func routes(_ app: Application) throws {
     staff.post(.inboxAction(.key), use: CaseController.inboxAction)
     staff.get(.inboxPhoto(case: .key, photo: .key), use: CaseController.inboxPhoto)
 
+    // Quotes
+    patient.get(.caseQuotes(.key), use: QuoteController.compare)
+    patient.get(.caseQuote(case: .key, quote: .key), use: QuoteController.show)
+    patient.post(.caseQuoteAccept(case: .key, quote: .key), use: QuoteController.accept)
+    patient.post(.caseQuoteDecline(case: .key, quote: .key), use: QuoteController.decline)
+    patient.get(.caseQuoteAgreement(case: .key, quote: .key), use: QuoteController.agreement)
+    staff.get(.inboxQuoteNew(.key), use: QuoteController.editorForm)
+    staff.post(.inboxQuoteNew(.key), use: QuoteController.editorSubmit)
+    staff.get(.inboxQuote(case: .key, quote: .key), use: QuoteController.staffShow)
+    staff.get(.inboxQuoteAgreement(case: .key, quote: .key), use: QuoteController.staffAgreement)
+
     // Decision aids
     open.get(.decide, use: DecideController.index)
     open.get(.decideAid(.key), use: DecideController.show)

@@ -135,7 +135,8 @@ struct LocalizationTests {
     @Test("Every value is non-empty text and every placeholder is a known name")
     func catalogueShape() {
         let allowed: Set<String> = ["count", "codes", "aid", "reference", "link", "recipient", "minutes", "reset", "status", "provider", "n", "version", "path", "signIn", "hours", "date", "name", "author", "reviewer", "page", "amount", "value", "languages", "parameter",
-                                    "min", "max", "from", "until", "day", "month", "year", "source"]
+                                    "min", "max", "from", "until", "day", "month", "year", "source",
+                                    "total", "rate", "to", "procedures", "since", "previous", "old", "new", "percent", "days", "quote", "field", "currency", "latest"]
         let regex = try! NSRegularExpression(pattern: #"\{([A-Za-z]+)\}"#)
         for key in t.keys {
             let value = t(key)

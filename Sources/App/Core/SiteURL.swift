@@ -53,6 +53,25 @@ public enum SiteURL: Sendable, Equatable {
     case inboxAction(Parameter)
     case inboxPhoto(case: Parameter, photo: Parameter)
     case devMailbox
+    case caseQuotes(Parameter)
+    case caseQuote(case: Parameter, quote: Parameter)
+    case caseQuoteAccept(case: Parameter, quote: Parameter)
+    case caseQuoteDecline(case: Parameter, quote: Parameter)
+    case caseQuoteAgreement(case: Parameter, quote: Parameter)
+    case inboxQuoteNew(Parameter)
+    case inboxQuote(case: Parameter, quote: Parameter)
+    case inboxQuoteAgreement(case: Parameter, quote: Parameter)
+    case caseMessages(Parameter)
+    case caseAttachment(case: Parameter, attachment: Parameter)
+    case inboxMessages(Parameter)
+    case inboxAttachment(case: Parameter, attachment: Parameter)
+    case caseBook(Parameter)
+    case appointment(Parameter)
+    case appointmentCalendar(Parameter)
+    case appointmentCancel(Parameter)
+    case appointmentReschedule(Parameter)
+    case practiceAvailability
+    case practiceCalendar
     case decide
     case decideAid(Parameter)
     case api(API)
@@ -65,6 +84,12 @@ public enum SiteURL: Sendable, Equatable {
         case providers
         case provider(Parameter)
         case consultations
+        case caseQuotes(Parameter)
+        case caseQuoteAccept(case: Parameter, quote: Parameter)
+        case caseMessages(Parameter)
+        case providerSlots(Parameter)
+        case appointments
+        case appointmentCancel(Parameter)
         case decisionAid(Parameter)
         case decisionAidEvaluate(Parameter)
     }
@@ -77,6 +102,9 @@ public enum SiteURL: Sendable, Equatable {
     static let slugKey = "slug"
     static let referenceKey = "reference"
     static let photoKey = "photo"
+    static let quoteKey = "quote"
+    static let attachmentKey = "attachment"
+    static let appointmentKey = "appointment"
 
     private static func param(_ name: String, _ p: Parameter) -> Segment {
         switch p {
@@ -138,6 +166,36 @@ public enum SiteURL: Sendable, Equatable {
         case .inboxAction(let r): return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("actions")]
         case .inboxPhoto(let r, let p): return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("photos"), Self.param(Self.photoKey, p)]
         case .devMailbox: return [.constant("dev"), .constant("mailbox")]
+        case .caseQuotes(let r): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("quotes")]
+        case .caseQuote(let r, let q): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("quotes"), Self.param(Self.quoteKey, q)]
+        case .caseQuoteAccept(let r, let q):
+            return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("quotes"), Self.param(Self.quoteKey, q), .constant("accept")]
+        case .caseQuoteDecline(let r, let q):
+            return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("quotes"), Self.param(Self.quoteKey, q), .constant("decline")]
+        case .caseQuoteAgreement(let r, let q):
+            return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("quotes"), Self.param(Self.quoteKey, q), .constant("agreement")]
+        case .inboxQuoteNew(let r): return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("quotes"), .constant("new")]
+        case .inboxQuote(let r, let q): return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("quotes"), Self.param(Self.quoteKey, q)]
+        case .inboxQuoteAgreement(let r, let q):
+            return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("quotes"), Self.param(Self.quoteKey, q), .constant("agreement")]
+        case .caseMessages(let r): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("messages")]
+        case .caseAttachment(let r, let a):
+            return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("attachments"), Self.param(Self.attachmentKey, a)]
+        case .inboxMessages(let r): return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("messages")]
+        case .inboxAttachment(let r, let a):
+            return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("attachments"), Self.param(Self.attachmentKey, a)]
+        case .caseBook(let r): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("book")]
+        case .appointment(let a): return [.constant("appointments"), Self.param(Self.appointmentKey, a)]
+        case .appointmentCalendar(let a):
+            // `/appointments/{id}.ics`: the router matches whole segments, so this is the appointment route with a suffix.
+            switch a {
+            case .key: return [.constant("appointments"), Self.param(Self.appointmentKey, .key)]
+            case .value(let v): return [.constant("appointments"), Self.param(Self.appointmentKey, .value(v + ".ics"))]
+            }
+        case .appointmentCancel(let a): return [.constant("appointments"), Self.param(Self.appointmentKey, a), .constant("cancel")]
+        case .appointmentReschedule(let a): return [.constant("appointments"), Self.param(Self.appointmentKey, a), .constant("reschedule")]
+        case .practiceAvailability: return [.constant("practice"), .constant("availability")]
+        case .practiceCalendar: return [.constant("practice"), .constant("calendar")]
         case .decide: return [.constant("decide")]
         case .decideAid(let p): return [.constant("decide"), Self.slug(p)]
         case .api(let api):
@@ -150,6 +208,13 @@ public enum SiteURL: Sendable, Equatable {
             case .providers: return base + [.constant("providers")]
             case .provider(let p): return base + [.constant("providers"), Self.slug(p)]
             case .consultations: return base + [.constant("consultations")]
+            case .caseQuotes(let r): return base + [.constant("cases"), Self.param(Self.referenceKey, r), .constant("quotes")]
+            case .caseQuoteAccept(let r, let q):
+                return base + [.constant("cases"), Self.param(Self.referenceKey, r), .constant("quotes"), Self.param(Self.quoteKey, q), .constant("accept")]
+            case .caseMessages(let r): return base + [.constant("cases"), Self.param(Self.referenceKey, r), .constant("messages")]
+            case .providerSlots(let p): return base + [.constant("providers"), Self.slug(p), .constant("slots")]
+            case .appointments: return base + [.constant("appointments")]
+            case .appointmentCancel(let a): return base + [.constant("appointments"), Self.param(Self.appointmentKey, a), .constant("cancel")]
             case .decisionAid(let p): return base + [.constant("decision-aids"), Self.slug(p)]
             case .decisionAidEvaluate(let p): return base + [.constant("decision-aids"), Self.slug(p), .constant("evaluate")]
             }
@@ -217,6 +282,27 @@ extension Request {
             throw Abort(.notFound)
         }
         return value
+    }
+
+    /// The validated quote id path parameter (a positive integer; 404 otherwise).
+    func quoteID() throws -> Int {
+        guard let raw = parameters.get(SiteURL.quoteKey), raw.count <= 9, raw.first != "0", let value = Int(raw), value > 0 else { throw Abort(.notFound) }
+        return value
+    }
+
+    /// The validated attachment id path parameter.
+    func attachmentID() throws -> String {
+        guard let raw = parameters.get(SiteURL.attachmentKey), UUID(uuidString: raw) != nil, raw == raw.lowercased() else { throw Abort(.notFound) }
+        return raw
+    }
+
+    /// The validated appointment id path parameter, and whether the calendar file (`{id}.ics`) was asked for.
+    func appointmentID() throws -> (id: String, calendar: Bool) {
+        guard var raw = parameters.get(SiteURL.appointmentKey) else { throw Abort(.notFound) }
+        let calendar = raw.hasSuffix(".ics")
+        if calendar { raw.removeLast(4) }
+        guard UUID(uuidString: raw) != nil, raw == raw.lowercased() else { throw Abort(.notFound) }
+        return (raw, calendar)
     }
 
     /// The validated photo id path parameter.

@@ -12,6 +12,10 @@ enum MigrationRegistry {
                 UpdateAPITokenExpiry(),
                 // 006: euro reference rates by day (quotes are compared in the patient's currency)
                 CreateExchangeRates(),
+                // 007: quotes and their versions, the case conversation, availability and appointments
+                CreateQuotes(),
+                CreateCaseMessages(),
+                CreateAppointments(),
             ]
     }
 }

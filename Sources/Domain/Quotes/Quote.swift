@@ -167,6 +167,13 @@ public struct ConvertedMoney: Sendable, Equatable {
     /// Units of the target currency for one unit of the original.
     public let rate: Decimal
     public let rateDate: String
+
+    public init(original: Money, converted: Money, rate: Decimal, rateDate: String) {
+        self.original = original
+        self.converted = converted
+        self.rate = rate
+        self.rateDate = rateDate
+    }
 }
 
 extension ExchangeRates {

@@ -3,6 +3,7 @@ import Fluent
 import SQLKit
 import Vapor
 import Domain
+import Plot
 
 /// The patient's cases (`/cases`) and the provider inbox (`/inbox`). Someone else's case answers 404, and
 /// every view of health data is written to the audit trail.
@@ -32,7 +33,8 @@ enum CaseController {
     @Sendable static func show(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let detail = try await viewedCase(req, user) { try await CaseService.forPatient(reference: $0, userID: user.id, on: req.db) }
-        return .html(CasePages.patientShow(detail, csrf: req.csrfToken, state: FormState(), req.pageContext))
+        return .html(CasePages.patientShow(detail, csrf: req.csrfToken, state: FormState(), extra: try await sections(req, detail, .patient),
+                                           req.pageContext))
     }
 
     /// The case `find` lets this user see, decrypted, with the view written to the audit trail (404 and a refusal
@@ -56,7 +58,7 @@ enum CaseController {
         let answer = reader.text("answer", max: ConsultationLimits.longText, required: true)
         guard let answer else {
             let detail = try await CaseService.detail(row, app: req.application, on: req.db)
-            return .html(CasePages.patientShow(detail, csrf: req.csrfToken, state: FormState(form.input, problems: reader.problems), req.pageContext),
+            return .html(CasePages.patientShow(detail, csrf: req.csrfToken, state: FormState(form.input, problems: reader.problems), extra: try await sections(req, detail, .patient), req.pageContext),
                          status: .unprocessableEntity)
         }
         guard try await CaseService.apply(.answer, to: row, actor: user, note: answer, app: req.application, source: req.auditSource, on: req.db) else {
@@ -75,7 +77,7 @@ enum CaseController {
         guard FormReader(form.input).checked("confirm") else {
             let detail = try await CaseService.detail(row, app: req.application, on: req.db)
             return .html(CasePages.patientShow(detail, csrf: req.csrfToken, state: FormState(form.input, problems: [FieldProblem("confirm", .consentMissing)]),
-                                               req.pageContext), status: .unprocessableEntity)
+                                               extra: try await sections(req, detail, .patient), req.pageContext), status: .unprocessableEntity)
         }
         guard try await CaseService.withdraw(row, patient: user, app: req.application, source: req.auditSource, on: req.db) else {
             throw Abort(.conflict, reason: req.application.localizer("case.withdraw.already"))
@@ -110,6 +112,17 @@ enum CaseController {
         return response
     }
 
+    /// What a case page shows beyond the request: its quotes (and, as the journey grows, its conversation and
+    /// appointments).
+    static func sections(_ req: Request, _ d: CaseDetail, _ viewer: CasePages.Viewer) async throws -> Node<HTML.BodyContext> {
+        let quotes = try await QuoteService.summaries(caseIDs: [d.id], on: req.db)
+        let today = QuoteService.today(req.application.clock.now())
+        let canQuote = CaseAction.sendQuote.apply(to: d.status, by: .providerStaff) != nil
+        let waiting = QuoteService.waitingStatuses.contains(d.status) ? d.createdAt : nil
+        return .group(QuotePages.caseSection(reference: d.reference, quotes: quotes, viewer: viewer, canQuote: canQuote, waitingSince: waiting,
+                                             today: today, req.application.localizer))
+    }
+
     static func redirect(_ path: String) -> Response {
         let response = Response(status: .seeOther)
         response.headers.replaceOrAdd(name: .location, value: path)
@@ -140,6 +153,10 @@ enum CaseController {
             guard let d = ISODate.parse(raw) else { throw ParameterError("to", .malformed) }
             filters.to = d
         }
+        if let raw = try query.single("waiting") {
+            guard raw == "quote" else { throw ParameterError("waiting", .unknownValue) }
+            filters.waitingForQuote = true
+        }
         filters.page = try query.integer("page", in: 1...10_000) ?? 1
 
         let places = try await CaseService.workplaces(userID: user.id, on: req.db)
@@ -152,7 +169,8 @@ enum CaseController {
     @Sendable static func inboxShow(req: Request) async throws -> Response {
         let user = try req.requireUser(roles: [.provider])
         let detail = try await viewedCase(req, user) { try await CaseService.forStaff(reference: $0, userID: user.id, on: req.db) }
-        return .html(CasePages.inboxShow(detail, csrf: req.csrfToken, state: FormState(), req.pageContext))
+        return .html(CasePages.inboxShow(detail, csrf: req.csrfToken, state: FormState(), extra: try await sections(req, detail, .staff),
+                                         req.pageContext))
     }
 
     @Sendable static func inboxAction(req: Request) async throws -> Response {
@@ -169,7 +187,7 @@ enum CaseController {
         let note = action == .markInReview ? nil : reader.text("note", max: ConsultationLimits.longText, required: true)
         if action != .markInReview && note == nil {
             let detail = try await CaseService.detail(row, app: req.application, on: req.db)
-            return .html(CasePages.inboxShow(detail, csrf: req.csrfToken, state: FormState(form.input, problems: reader.problems), req.pageContext),
+            return .html(CasePages.inboxShow(detail, csrf: req.csrfToken, state: FormState(form.input, problems: reader.problems), extra: try await sections(req, detail, .staff), req.pageContext),
                          status: .unprocessableEntity)
         }
         guard try await CaseService.apply(action, to: row, actor: user, note: note, app: req.application, source: req.auditSource, on: req.db) else {

@@ -106,7 +106,7 @@ enum CasePages {
             }))
     }
 
-    static func patientShow(_ d: CaseDetail, csrf: String, state: FormState, _ ctx: PageContext) -> String {
+    static func patientShow(_ d: CaseDetail, csrf: String, state: FormState, extra: Node<HTML.BodyContext> = .empty, _ ctx: PageContext) -> String {
         let t = ctx.t
         let question = d.events.last(where: { $0.kind == CaseAction.requestInfo.rawValue })?.note
         return Page(title: t("case.title", ["reference": d.reference]), description: t("case.title", ["reference": d.reference]),
@@ -123,6 +123,7 @@ enum CasePages {
                     Fields.form(action: SiteURL.caseReply(.value(d.reference)).path, csrf: csrf, [
                         Fields.textarea("answer", label: t("case.reply.field"), state: state, t, required: true, maxLength: ConsultationLimits.longText),
                         .button(.type(.submit), .class("button primary"), .plain(t("case.reply.submit")))]))),
+                extra,
                 timeline(d, t),
                 answers(d, t),
                 photos(d, link: { SiteURL.casePhoto(case: .value(d.reference), photo: .value($0)).path }, t),
@@ -143,6 +144,7 @@ enum CasePages {
         var procedure: String?
         var from: Date?
         var to: Date?
+        var waitingForQuote = false
         var page: Int = 1
     }
 
@@ -155,6 +157,7 @@ enum CasePages {
         if let p = filters.procedure { query.append(("procedure", p)) }
         if let f = filters.from { query.append(("from", ISODate.format(f))) }
         if let to = filters.to { query.append(("to", ISODate.format(to))) }
+        if filters.waitingForQuote { query.append(("waiting", "quote")) }
         let pageCount = max(1, (total + pageSize - 1) / pageSize)
         return Page(title: t("inbox.title"), description: t("inbox.title"), canonical: nil, noindex: true, body:
             .div(.class("wrap inbox"),
@@ -172,22 +175,35 @@ enum CasePages {
                         .input(.type(.date), .id("from"), .name("from"), .attr("value", filters.from.map(ISODate.format) ?? ""))),
                     .div(.class("field"), .label(.attr("for", "to"), .plain(t("inbox.filter.to"))),
                         .input(.type(.date), .id("to"), .name("to"), .attr("value", filters.to.map(ISODate.format) ?? ""))),
+                    .div(.class("field checkbox"),
+                        .selfClosedElement(named: "input", attributes: [Attribute<HTML.BodyContext>.attr("type", "checkbox"), .attr("id", "waiting"), .attr("name", "waiting"),
+                                                                        .attr("value", "quote"), .flag("checked", filters.waitingForQuote)]),
+                        .label(.attr("for", "waiting"), .plain(t("inbox.filter.waiting")))),
                     .button(.type(.submit), .class("button"), .plain(t("inbox.filter.apply")))),
                 .p(.class("result-count"), .plain(t.count("inbox.count", total))),
                 items.isEmpty ? .p(.class("lead"), .plain(t("inbox.empty"))) :
                     .table(.class("cases"),
                         .thead(.tr(.th(.plain(t("cases.col.reference"))), .th(.plain(t("cases.col.procedures"))),
-                                   .th(.plain(t("cases.col.status"))), .th(.plain(t("cases.col.received"))))),
+                                   .th(.plain(t("cases.col.status"))), .th(.plain(t("cases.col.received"))), .th(.plain(t("cases.col.waiting"))))),
                         .tbody(.forEach(items) { item in
                             .tr(.td(.a(.to(SiteURL.inboxCase(.value(item.reference)).path), .plain(item.reference))),
                                 .td(.plain(item.procedures.joined(separator: ", "))),
-                                .td(statusBadge(item.status, t, .staff)), .td(.plain(t.date(item.createdAt))))
+                                .td(statusBadge(item.status, t, .staff)), .td(.plain(t.date(item.createdAt))),
+                                .td(QuoteService.waitingStatuses.contains(item.status)
+                                    ? .span(.class("waiting"), .plain(waitingText(since: item.createdAt, now: ctx.now, t))) : .plain("–")))
                         })),
                 Fragments.pagination(base: .inbox, query: query, page: filters.page, pageCount: pageCount, t)
             )).render(ctx)
     }
 
-    static func inboxShow(_ d: CaseDetail, csrf: String, state: FormState, _ ctx: PageContext) -> String {
+    /// "3 days" or "5 hours": how long a case has waited for its quote.
+    static func waitingText(since: Date, now: Date, _ t: Localizer) -> String {
+        let seconds = max(0, now.timeIntervalSince(since))
+        let days = Int(seconds / 86_400)
+        return days >= 1 ? t.count("inbox.waiting.days", days) : t.count("inbox.waiting.hours", Int(seconds / 3_600))
+    }
+
+    static func inboxShow(_ d: CaseDetail, csrf: String, state: FormState, extra: Node<HTML.BodyContext> = .empty, _ ctx: PageContext) -> String {
         let t = ctx.t
         let actions: [CaseAction] = [.markInReview, .requestInfo, .decline].filter { $0.apply(to: d.status) != nil }
         return Page(title: t("inbox.case.title", ["reference": d.reference]), description: d.reference, canonical: nil, noindex: true, body:
@@ -210,6 +226,7 @@ enum CasePages {
                                                 maxLength: ConsultationLimits.longText, rows: 3))),
                             .button(.type(.submit), .class(action == .decline ? "button danger" : "button primary"), .plain(t("inbox.action.\(action.rawValue)")))])
                     })),
+                extra,
                 answers(d, t, .staff),
                 photos(d, link: { SiteURL.inboxPhoto(case: .value(d.reference), photo: .value($0)).path }, t),
                 timeline(d, t, .staff),

@@ -76,10 +76,25 @@ enum CaseService {
                                  body: t("mail.caseSent.body", ["name": patient.displayName, "reference": reference, "link": caseLink]),
                                  now: now, on: tx)
         let inboxLink = app.config.baseURL + SiteURL.inboxCase(.value(reference)).path
+        try await tellTeam(practitionerID: practitionerID, organizationID: organizationID, kind: "case-new", mail: "mail.caseNew",
+                           values: ["reference": reference, "link": inboxLink], app: app, now: now, on: tx)
+    }
+
+    /// Tells every staff member of a practice or clinic, through the outbox: the message `mail` (its `.subject`
+    /// and `.body` keys) filled with `values`, which never carry health data.
+    static func tellTeam(practitionerID: Int?, organizationID: Int?, kind: String, mail: String, values: [String: String],
+                         app: Application, now: Date, on tx: any Database) async throws {
+        let t = app.localizer
         for email in try await staffEmails(practitionerID: practitionerID, organizationID: organizationID, on: tx) {
-            try await Outbox.enqueue(app, kind: "case-new", to: email, subject: t("mail.caseNew.subject", ["reference": reference]),
-                                     body: t("mail.caseNew.body", ["reference": reference, "link": inboxLink]), now: now, on: tx)
+            try await Outbox.enqueue(app, kind: kind, to: email, subject: t("\(mail).subject", values), body: t("\(mail).body", values), now: now, on: tx)
         }
+    }
+
+    /// Tells the team of the case `row` is addressed to.
+    static func tellTeam(of row: ConsultationCase, kind: String, mail: String, values: [String: String], app: Application, now: Date,
+                         on tx: any Database) async throws {
+        try await tellTeam(practitionerID: row.$practitioner.id, organizationID: row.$organization.id, kind: kind, mail: mail, values: values,
+                           app: app, now: now, on: tx)
     }
 
     /// Email addresses of the staff of a practice or clinic.
@@ -174,7 +189,6 @@ enum CaseService {
     /// marked withdrawn, the provider's team is told, and the timeline keeps only what happened and when.
     static func withdraw(_ row: ConsultationCase, patient: SignedInUser, app: Application, source: String, on db: any Database) async throws -> Bool {
         let now = app.clock.now()
-        let t = app.localizer
         let caseID = try row.requireID()
         let reference = row.reference
         let key = try await app.vault.dataKey(id: row.dataKeyID, on: db)
@@ -191,10 +205,8 @@ enum CaseService {
                                                  objectType: "case", objectID: reference, source: source), at: now, app: app, on: tx)
             if status.visibleToProvider {
                 let inboxLink = app.config.baseURL + SiteURL.inboxCase(.value(reference)).path
-                for email in try await staffEmails(practitionerID: current.$practitioner.id, organizationID: current.$organization.id, on: tx) {
-                    try await Outbox.enqueue(app, kind: "case-withdrawn", to: email, subject: t("mail.caseWithdrawn.subject", ["reference": reference]),
-                                             body: t("mail.caseWithdrawn.body", ["reference": reference, "link": inboxLink]), now: now, on: tx)
-                }
+                try await tellTeam(of: current, kind: "case-withdrawn", mail: "mail.caseWithdrawn", values: ["reference": reference, "link": inboxLink],
+                                   app: app, now: now, on: tx)
             }
             return true
         }
@@ -228,10 +240,8 @@ enum CaseService {
                                                  objectType: "case", objectID: reference, source: source), at: now, app: app, on: tx)
             if action == .answer {
                 let inboxLink = app.config.baseURL + SiteURL.inboxCase(.value(reference)).path
-                for email in try await staffEmails(practitionerID: current.$practitioner.id, organizationID: current.$organization.id, on: tx) {
-                    try await Outbox.enqueue(app, kind: "case-answered", to: email, subject: t("mail.caseAnswered.subject", ["reference": reference]),
-                                             body: t("mail.caseAnswered.body", ["reference": reference, "link": inboxLink]), now: now, on: tx)
-                }
+                try await tellTeam(of: current, kind: "case-answered", mail: "mail.caseAnswered", values: ["reference": reference, "link": inboxLink],
+                                   app: app, now: now, on: tx)
             } else if let patient = try await User.find(current.$patient.id, on: tx) {
                 let caseLink = app.config.baseURL + SiteURL.caseShow(.value(reference)).path
                 try await Outbox.enqueue(app, kind: "case-update", to: patient.email, subject: t("mail.caseUpdate.subject", ["reference": reference]),

@@ -29,7 +29,11 @@ enum InboxQuery {
             else { return (0, []) }
             procedureID = id
         }
-        let visible = filters.status.map { [$0.rawValue] } ?? CaseStatus.allCases.filter(\.visibleToProvider).map(\.rawValue)
+        var visible = filters.status.map { [$0.rawValue] } ?? CaseStatus.allCases.filter(\.visibleToProvider).map(\.rawValue)
+        // Waiting for a quote: opened or answered, no quote sent yet; the longest-waiting first.
+        if filters.waitingForQuote { visible = visible.filter { QuoteService.waitingStatuses.map(\.rawValue).contains($0) } }
+        guard !visible.isEmpty else { return (0, []) }
+        let order: SQLDirection = filters.waitingForQuote ? .ascending : .descending
         // With a procedure, the list comes from `case_procedures`, which repeats addressee, status and date.
         let table = procedureID == nil ? "cases" : "case_procedures"
         let idColumn = procedureID == nil ? "id" : "case_id"
@@ -51,7 +55,7 @@ enum InboxQuery {
         let total = try await apply(sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")).first(decoding: Count.self)?.n ?? 0
         struct PageID: Decodable { let id: Int }
         let ids = try await apply(sql.select().column(SQLColumn(idColumn), as: "id"))
-            .orderBy("created_at", .descending).orderBy(idColumn, .descending)
+            .orderBy("created_at", order).orderBy(idColumn, order)
             .limit(pageSize).offset((filters.page - 1) * pageSize)
             .all(decoding: PageID.self).map(\.id)
         guard !ids.isEmpty else { return (total, []) }

@@ -26,6 +26,9 @@ enum DemoAccounts {
         // A second practice's team, to show that practices are kept apart (each inbox lists only its own requests).
         Account(email: "team.lale@demo.careabroad.test", password: "coral-bridge-saffron-24", name: "Lale Dental team (sample staff)",
                 role: .provider, practitionerSlug: nil, organizationSlug: "lale-dental-atelier", facilitatorSlug: nil),
+        // A second aesthetic clinic's team, so a patient can compare two providers' quotes for the same treatment.
+        Account(email: "team.mediterrania@demo.careabroad.test", password: "olive-lantern-tide-31", name: "Mediterrània team (sample staff)",
+                role: .provider, practitionerSlug: nil, organizationSlug: "clinica-mediterrania-estetica", facilitatorSlug: nil),
         Account(email: "facilitator@demo.careabroad.test", password: "amber-compass-river-58", name: "Sam Journey (sample facilitator)",
                 role: .facilitator, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: "sample-care-journeys"),
         Account(email: "editor@demo.careabroad.test", password: "linen-gallery-orbit-63", name: "Eda Sample (sample editor)",
