@@ -89,6 +89,14 @@ func routes(_ app: Application) throws {
     staff.get(.inboxQuote(case: .key, quote: .key), use: QuoteController.staffShow)
     staff.get(.inboxQuoteAgreement(case: .key, quote: .key), use: QuoteController.staffAgreement)
 
+    // Conversation
+    patient.get(.caseMessages(.key), use: MessageController.patientPage)
+    patient.post(.caseMessages(.key), maxBody: MessageLimits.maxBody, use: MessageController.patientPost)
+    patient.get(.caseAttachment(case: .key, attachment: .key), use: MessageController.patientAttachment)
+    staff.get(.inboxMessages(.key), use: MessageController.staffPage)
+    staff.post(.inboxMessages(.key), maxBody: MessageLimits.maxBody, use: MessageController.staffPost)
+    staff.get(.inboxAttachment(case: .key, attachment: .key), use: MessageController.staffAttachment)
+
     // Decision aids
     open.get(.decide, use: DecideController.index)
     open.get(.decideAid(.key), use: DecideController.show)

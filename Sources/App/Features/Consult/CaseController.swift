@@ -27,7 +27,8 @@ enum CaseController {
             .columns("id", "reference", "status", "created_at", "updated_at", "practitioner_id", "organization_id").from("cases")
             .where("patient_id", .equal, SQLBind(user.id)).orderBy("created_at", .descending).orderBy("id", .descending).limit(200)
             .all(decoding: InboxQuery.Row.self)
-        return .html(CasePages.patientIndex(try await InboxQuery.items(rows, on: req.db), user: user, req.pageContext))
+        let items = try await withUnread(try await InboxQuery.items(rows, on: req.db), ids: rows.map(\.id), side: .patient, user: user, req)
+        return .html(CasePages.patientIndex(items, user: user, req.pageContext))
     }
 
     @Sendable static func show(req: Request) async throws -> Response {
@@ -119,8 +120,23 @@ enum CaseController {
         let today = QuoteService.today(req.application.clock.now())
         let canQuote = CaseAction.sendQuote.apply(to: d.status, by: .providerStaff) != nil
         let waiting = QuoteService.waitingStatuses.contains(d.status) ? d.createdAt : nil
+        let t = req.application.localizer
+        let user = try req.requireUser()
+        let unread = try await MessageService.unreadCounts(caseIDs: [d.id], side: viewer == .patient ? .patient : .provider, userID: user.id,
+                                                           on: req.db)[d.id] ?? 0
         return .group(QuotePages.caseSection(reference: d.reference, quotes: quotes, viewer: viewer, canQuote: canQuote, waitingSince: waiting,
-                                             today: today, req.application.localizer))
+                                             today: today, t),
+                      d.status.visibleToProvider ? MessagePages.caseSection(reference: d.reference, unread: unread, viewer: viewer, t) : .empty)
+    }
+
+    /// List items with the reader's unread message counts (one grouped query for the page).
+    static func withUnread(_ items: [CasePages.ListItem], ids: [Int], side: ConversationSide, user: SignedInUser, _ req: Request) async throws -> [CasePages.ListItem] {
+        let counts = try await MessageService.unreadCounts(caseIDs: ids, side: side, userID: user.id, on: req.db)
+        return zip(items, ids).map { item, id in
+            var item = item
+            item.unread = counts[id] ?? 0
+            return item
+        }
     }
 
     static func redirect(_ path: String) -> Response {
@@ -162,7 +178,8 @@ enum CaseController {
         let places = try await CaseService.workplaces(userID: user.id, on: req.db)
         let (total, rows) = try await InboxQuery.page(places: places, filters: filters, pageSize: inboxPageSize, on: req.db)
         let procedures = try await DirectoryQueries.procedureChoices(on: req.db)
-        return .html(CasePages.inboxIndex(try await InboxQuery.items(rows, on: req.db), total: total, filters: filters, procedures: procedures,
+        let items = try await withUnread(try await InboxQuery.items(rows, on: req.db), ids: rows.map(\.id), side: .provider, user: user, req)
+        return .html(CasePages.inboxIndex(items, total: total, filters: filters, procedures: procedures,
                                           pageSize: inboxPageSize, req.pageContext))
     }
 

@@ -22,6 +22,12 @@ enum CasePages {
         let updatedAt: Date
         let providerName: String
         let procedures: [String]
+        /// Unread messages from the other side, for the reader of the list.
+        var unread = 0
+    }
+
+    static func unreadCell(_ item: ListItem, _ t: Localizer) -> Node<HTML.TableRowContext> {
+        .td(item.unread > 0 ? .span(.classes("badge", "unread"), .plain(MessagePages.unreadText(item.unread, t))) : .plain("–"))
     }
 
     static func statusBadge(_ status: CaseStatus, _ t: Localizer, _ viewer: Viewer = .patient) -> Node<HTML.BodyContext> {
@@ -38,11 +44,11 @@ enum CasePages {
                     ? .p(.class("lead"), .plain(t("cases.empty")), .plain(" "), .a(.to(SiteURL.providers.path), .plain(t("cases.findProvider"))))
                     : .table(.class("cases"),
                         .thead(.tr(.th(.plain(t("cases.col.reference"))), .th(.plain(t("cases.col.provider"))), .th(.plain(t("cases.col.procedures"))),
-                                   .th(.plain(t("cases.col.status"))), .th(.plain(t("cases.col.updated"))))),
+                                   .th(.plain(t("cases.col.status"))), .th(.plain(t("cases.col.updated"))), .th(.plain(t("cases.col.messages"))))),
                         .tbody(.forEach(items) { item in
                             .tr(.td(.a(.to(SiteURL.caseShow(.value(item.reference)).path), .plain(item.reference))),
                                 .td(.plain(item.providerName)), .td(.plain(item.procedures.joined(separator: ", "))),
-                                .td(statusBadge(item.status, t)), .td(.plain(t.date(item.updatedAt))))
+                                .td(statusBadge(item.status, t)), .td(.plain(t.date(item.updatedAt))), unreadCell(item, t))
                         }))
             )).render(ctx)
     }
@@ -184,13 +190,15 @@ enum CasePages {
                 items.isEmpty ? .p(.class("lead"), .plain(t("inbox.empty"))) :
                     .table(.class("cases"),
                         .thead(.tr(.th(.plain(t("cases.col.reference"))), .th(.plain(t("cases.col.procedures"))),
-                                   .th(.plain(t("cases.col.status"))), .th(.plain(t("cases.col.received"))), .th(.plain(t("cases.col.waiting"))))),
+                                   .th(.plain(t("cases.col.status"))), .th(.plain(t("cases.col.received"))), .th(.plain(t("cases.col.waiting"))),
+                                   .th(.plain(t("cases.col.messages"))))),
                         .tbody(.forEach(items) { item in
                             .tr(.td(.a(.to(SiteURL.inboxCase(.value(item.reference)).path), .plain(item.reference))),
                                 .td(.plain(item.procedures.joined(separator: ", "))),
                                 .td(statusBadge(item.status, t, .staff)), .td(.plain(t.date(item.createdAt))),
                                 .td(QuoteService.waitingStatuses.contains(item.status)
-                                    ? .span(.class("waiting"), .plain(waitingText(since: item.createdAt, now: ctx.now, t))) : .plain("–")))
+                                    ? .span(.class("waiting"), .plain(waitingText(since: item.createdAt, now: ctx.now, t))) : .plain("–")),
+                                unreadCell(item, t))
                         })),
                 Fragments.pagination(base: .inbox, query: query, page: filters.page, pageCount: pageCount, t)
             )).render(ctx)

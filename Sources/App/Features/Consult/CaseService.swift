@@ -197,6 +197,9 @@ enum CaseService {
                   let status = CaseStatus(rawValue: current.status), let next = CaseAction.withdraw.apply(to: status) else { return false }
             guard try await transition(caseID: caseID, from: status, to: next, now: now, clearPayload: true, on: tx) else { return false }
             try await CasePhoto.query(on: tx).filter(\.$consultation.$id == caseID).delete()
+            // The conversation holds health data too: its messages and their attachments go with the request.
+            try await MessageAttachment.query(on: tx).filter(\.$caseID == caseID).delete()
+            try await CaseMessage.query(on: tx).filter(\.$caseID == caseID).delete()
             try await CaseEvent.query(on: tx).filter(\.$consultation.$id == caseID).set(\.$note, to: nil).update()
             try await Consent.query(on: tx).filter(\.$consultation.$id == caseID).filter(\.$withdrawnAt == nil).set(\.$withdrawnAt, to: now).update()
             try await addEvent(caseID: caseID, kind: CaseAction.withdraw.rawValue, status: next, actor: patient.id, note: nil,
