@@ -97,6 +97,17 @@ func routes(_ app: Application) throws {
     staff.post(.inboxMessages(.key), maxBody: MessageLimits.maxBody, use: MessageController.staffPost)
     staff.get(.inboxAttachment(case: .key, attachment: .key), use: MessageController.staffAttachment)
 
+    // Video consultations
+    let participants = GuardedRoutes(app, .signedIn([.patient, .provider]))
+    patient.get(.caseBook(.key), use: ScheduleController.bookForm)
+    patient.post(.caseBook(.key), use: ScheduleController.book)
+    participants.get(.appointment(.key), use: ScheduleController.show)
+    participants.post(.appointmentCancel(.key), use: ScheduleController.cancel)
+    participants.post(.appointmentReschedule(.key), use: ScheduleController.reschedule)
+    staff.get(.practiceAvailability, use: ScheduleController.availabilityForm)
+    staff.post(.practiceAvailability, use: ScheduleController.availabilitySave)
+    staff.get(.practiceCalendar, use: ScheduleController.calendar)
+
     // Decision aids
     open.get(.decide, use: DecideController.index)
     open.get(.decideAid(.key), use: DecideController.show)

@@ -16,6 +16,10 @@ enum MigrationRegistry {
                 CreateQuotes(),
                 CreateCaseMessages(),
                 CreateAppointments(),
+                // 008: a calendar invitation attached to an outgoing message; one upcoming consultation per case
+                UpdateOutboxAttachment(),
+                UpdateMailboxAttachment(),
+                UpdateAppointmentCaseClaim(),
             ]
     }
 }

@@ -92,6 +92,9 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @OptionalField(key: "failed_at") var failedAt: Date?
     @OptionalField(key: "last_error") var lastError: String?
     @OptionalField(key: "claimed_until") var claimedUntil: Date?
+    @OptionalField(key: "attachment_name") var attachmentName: String?
+    @OptionalField(key: "attachment_type") var attachmentType: String?
+    @OptionalField(key: "attachment_sealed") var attachmentSealed: Data?
 
     init() {}
 }
@@ -104,6 +107,8 @@ final class MailboxMessage: Model, @unchecked Sendable {
     @Field(key: "subject") var subject: String
     @Field(key: "body") var body: String
     @Field(key: "delivered_at") var deliveredAt: Date
+    @OptionalField(key: "attachment_name") var attachmentName: String?
+    @OptionalField(key: "attachment") var attachment: String?
 
     init() {}
 }

@@ -95,6 +95,7 @@ final class Appointment: Model, @unchecked Sendable {
     @Field(key: "ends_at") var endsAt: Date
     @Field(key: "status") var status: String
     @OptionalField(key: "slot_claim") var slotClaim: String?
+    @OptionalField(key: "case_claim") var caseClaim: String?
     @Field(key: "sequence") var sequence: Int
     @Field(key: "provider_zone") var providerZone: String
     @Field(key: "patient_zone") var patientZone: String

@@ -57,6 +57,10 @@ public struct AvailabilityException: Sendable, Equatable, Hashable, Codable {
 public struct Slot: Sendable, Equatable, Hashable, Comparable {
     public let start: Date
     public let end: Date
+    public init(start: Date, end: Date) {
+        self.start = start
+        self.end = end
+    }
     public static func < (a: Self, b: Self) -> Bool { a.start < b.start }
 }
 
@@ -176,7 +180,7 @@ public enum SlotLabel {
         return "\(patient.date), \(patient.time) (\(patientZone)) · \(providerPart) in \(providerZone)"
     }
 
-    static func local(_ instant: Date, _ zoneID: String) -> (date: String, time: String) {
+    public static func local(_ instant: Date, _ zoneID: String) -> (date: String, time: String) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: instant)

@@ -10,6 +10,15 @@ struct OutgoingMail: Sendable {
     let recipient: String
     let subject: String
     let body: String
+    var attachment: MailAttachment? = nil
+}
+
+/// One text file carried by a message (a calendar invitation).
+struct MailAttachment: Sendable, Equatable {
+    let name: String
+    /// The full media type, with parameters (`text/calendar; method=REQUEST; charset=utf-8`).
+    let mediaType: String
+    let content: String
 }
 
 /// Delivers messages. Transports must tolerate the same message twice (at-least-once delivery): the mailbox
@@ -24,8 +33,9 @@ struct MailboxTransport: MailTransport {
         try await gate.run(on: db) { db in
             // Inserting an id that is already there is a repeat delivery: nothing to do.
             try await (db as! any SQLDatabase).raw("""
-                INSERT INTO mailbox_messages (id, recipient, subject, body, delivered_at)
-                VALUES (\(bind: mail.id), \(bind: mail.recipient), \(bind: mail.subject), \(bind: mail.body), \(bind: now))
+                INSERT INTO mailbox_messages (id, recipient, subject, body, delivered_at, attachment_name, attachment)
+                VALUES (\(bind: mail.id), \(bind: mail.recipient), \(bind: mail.subject), \(bind: mail.body), \(bind: now),
+                        \(bind: mail.attachment?.name), \(bind: mail.attachment?.content))
                 ON CONFLICT (id) DO NOTHING
                 """).run()
         }
@@ -46,10 +56,13 @@ enum Outbox {
     /// never kept in plaintext, and delivered messages are deleted after the retention period.
     static let keyPurpose = "outbox"
 
+    /// Writes a message in the caller's transaction. `notBefore` delays it (a reminder); `id` names it so that a
+    /// later change can withdraw it before it goes (`withdraw(idPrefix:)`).
     static func enqueue(_ app: Application, kind: String, to recipient: String, subject: String, body: String, now: Date,
+                        attachment: MailAttachment? = nil, notBefore: Date? = nil, id givenID: String? = nil,
                         on tx: any Database) async throws {
         let row = OutboxMessage()
-        let id = UUID().uuidString.lowercased()
+        let id = givenID ?? UUID().uuidString.lowercased()
         row.id = id
         row.kind = kind
         row.recipient = recipient
@@ -58,9 +71,23 @@ enum Outbox {
         row.bodySealed = try Vault.seal(Data(body.utf8), key: try await app.vault.platformKey(keyPurpose, creatingIn: tx, now: now),
                                        context: "outbox:\(id)")
         row.createdAt = now
-        row.nextAttemptAt = now
+        row.nextAttemptAt = max(now, notBefore ?? now)
         row.attempts = 0
+        if let attachment {
+            let key = try await app.vault.platformKey(keyPurpose, creatingIn: tx, now: now)
+            row.attachmentName = attachment.name
+            row.attachmentType = attachment.mediaType
+            row.attachmentSealed = try Vault.seal(Data(attachment.content.utf8), key: key, context: "outbox:\(id):attachment")
+        }
         try await row.create(on: tx)
+    }
+
+    /// Removes messages not yet sent whose id starts with `idPrefix` (reminders of a cancelled appointment). The
+    /// prefix is made of letters, digits and dashes only, so it needs no escaping in LIKE.
+    static func withdraw(idPrefix: String, on tx: any Database) async throws {
+        precondition(idPrefix.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        try await (tx as! any SQLDatabase).delete(from: OutboxMessage.schema).where("id", .like, SQLBind(idPrefix + "%"))
+            .where("delivered_at", .is, SQLLiteral.null).run()
     }
 
     /// A message's body: opened from `body_sealed`, or the plaintext of a row written before bodies were sealed.
@@ -85,7 +112,10 @@ enum Outbox {
         let now = app.clock.now()
         let db = app.db
         let sql = db as! any SQLDatabase
-        struct Claimed: Decodable { let id: String; let recipient: String; let subject: String; let body: String; let body_sealed: Data?; let attempts: Int }
+        struct Claimed: Decodable {
+            let id: String; let recipient: String; let subject: String; let body: String; let body_sealed: Data?; let attempts: Int
+            let attachment_name: String?; let attachment_type: String?; let attachment_sealed: Data?
+        }
         let skipLocked: SQLQueryString = sql.dialect.name == "postgresql" ? "FOR UPDATE SKIP LOCKED" : ""
         let claimed = try await app.writes.run(on: db) { db in
             try await (db as! any SQLDatabase).raw("""
@@ -95,7 +125,7 @@ enum Outbox {
                   WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(bind: now)
                     AND (claimed_until IS NULL OR claimed_until < \(bind: now))
                   ORDER BY next_attempt_at LIMIT \(bind: limit) \(skipLocked))
-                RETURNING id, recipient, subject, body, body_sealed, attempts
+                RETURNING id, recipient, subject, body, body_sealed, attempts, attachment_name, attachment_type, attachment_sealed
                 """).all(decoding: Claimed.self)
         }
         var delivered = 0
@@ -103,7 +133,11 @@ enum Outbox {
         for message in claimed {
             do {
                 let body = try Self.body(id: message.id, plaintext: message.body, sealed: message.body_sealed, key: key)
-                let mail = OutgoingMail(id: message.id, recipient: message.recipient, subject: message.subject, body: body)
+                var mail = OutgoingMail(id: message.id, recipient: message.recipient, subject: message.subject, body: body)
+                if let name = message.attachment_name, let type = message.attachment_type, let sealed = message.attachment_sealed, let key {
+                    let content = String(decoding: try Vault.open(sealed, key: key, context: "outbox:\(message.id):attachment"), as: UTF8.self)
+                    mail.attachment = MailAttachment(name: name, mediaType: type, content: content)
+                }
                 try await app.mailTransport.deliver(mail, on: db, gate: app.writes, now: now)
                 try await app.writes.run(on: db) { db in
                     try await OutboxMessage.query(on: db).filter(\.$id == message.id)

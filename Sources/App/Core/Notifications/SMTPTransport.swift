@@ -34,12 +34,28 @@ struct SMTPTransport: MailTransport {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
         let subject = mail.subject.allSatisfy(\.isASCII) ? mail.subject : "=?UTF-8?B?\(Data(mail.subject.utf8).base64EncodedString())?="
         let domain = from.split(separator: "@").last.map(String.init) ?? "careabroad.invalid"
-        let body = Data(mail.body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
-        return [
-            "From: \(from)", "To: \(mail.recipient)", "Subject: \(subject)", "Date: \(formatter.string(from: date))",
-            "Message-ID: <\(mail.id)@\(domain)>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: base64", "", body,
-        ].joined(separator: "\r\n")
+        func base64(_ text: String) -> String {
+            Data(text.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        }
+        let headers = ["From: \(from)", "To: \(mail.recipient)", "Subject: \(subject)", "Date: \(formatter.string(from: date))",
+                       "Message-ID: <\(mail.id)@\(domain)>", "MIME-Version: 1.0"]
+        guard let attachment = mail.attachment else {
+            return (headers + ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64(mail.body)])
+                .joined(separator: "\r\n")
+        }
+        // A text part and the file (RFC 2046 multipart/mixed). The boundary is made from the message id, which is
+        // a UUID: base64 lines never contain "--" followed by it.
+        for value in [attachment.name, attachment.mediaType] where value.contains("\r") || value.contains("\n") || value.contains("\"") {
+            throw Failure(description: "attachment header value refused")
+        }
+        let boundary = "careabroad-\(mail.id)"
+        return (headers + [
+            "Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "",
+            "--\(boundary)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64(mail.body),
+            "--\(boundary)", "Content-Type: \(attachment.mediaType)", "Content-Transfer-Encoding: base64",
+            "Content-Disposition: attachment; filename=\"\(attachment.name)\"", "", base64(attachment.content),
+            "--\(boundary)--", "",
+        ]).joined(separator: "\r\n")
     }
 
     /// The AUTH PLAIN argument: base64 of NUL, user name, NUL, password (RFC 4616).

@@ -124,9 +124,20 @@ enum CaseController {
         let user = try req.requireUser()
         let unread = try await MessageService.unreadCounts(caseIDs: [d.id], side: viewer == .patient ? .patient : .provider, userID: user.id,
                                                            on: req.db)[d.id] ?? 0
+        let appointments = try await SchedulingService.appointments(caseID: d.id, on: req.db)
+        let patientSide = viewer == .patient
+        let appointmentSection: Node<HTML.BodyContext> = d.status.visibleToProvider
+            ? SchedulePages.caseSection(reference: d.reference, appointments: appointments,
+                                        viewerZone: { patientSide ? $0.patientZone : $0.providerZone },
+                                        otherZone: { patientSide ? $0.providerZone : $0.patientZone },
+                                        canBook: SchedulingService.isOpenForBooking(d.status) && !appointments.contains {
+                                            $0.status == AppointmentStatus.booked.rawValue && $0.endsAt > req.application.clock.now() },
+                                        viewer: viewer, t)
+            : .empty
         return .group(QuotePages.caseSection(reference: d.reference, quotes: quotes, viewer: viewer, canQuote: canQuote, waitingSince: waiting,
                                              today: today, t),
-                      d.status.visibleToProvider ? MessagePages.caseSection(reference: d.reference, unread: unread, viewer: viewer, t) : .empty)
+                      d.status.visibleToProvider ? MessagePages.caseSection(reference: d.reference, unread: unread, viewer: viewer, t) : .empty,
+                      appointmentSection)
     }
 
     /// List items with the reader's unread message counts (one grouped query for the page).

@@ -37,6 +37,38 @@ enum DemoAccounts {
                 role: .admin, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: nil),
     ]
 
+    /// Sample availability for video consultations: the featured practice in Brussels and the sample clinic in
+    /// Barcelona, with a placeholder meeting address (sample data).
+    static func seedAvailability(now: Date, on tx: any Database) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        func hours(_ days: ClosedRange<Int>, _ windows: [(String, String)]) -> [WeeklyHours] {
+            days.flatMap { d in windows.map { WeeklyHours(weekday: d, start: LocalTime($0.0)!, end: LocalTime($0.1)!) } }
+        }
+        var plans: [(key: String, practitionerID: Int?, organizationID: Int?, zone: String, weekly: [WeeklyHours], slot: Int, notice: Int)] = []
+        if let p = try await Practitioner.query(on: tx).filter(\.$slug == featuredSurgeonSlug).first(), let id = p.id {
+            plans.append((ProviderKey.practitioner(id), id, nil, "Europe/Brussels", hours(1...5, [("09:00", "12:00"), ("14:00", "17:00")]), 30, 24 * 60))
+        }
+        if let o = try await Organization.query(on: tx).filter(\.$slug == "clinica-mediterrania-estetica").first(), let id = o.id {
+            plans.append((ProviderKey.organization(id), nil, id, "Europe/Madrid", hours(1...4, [("10:00", "13:00"), ("15:00", "18:00")]), 20, 12 * 60))
+        }
+        for plan in plans {
+            let row = ProviderAvailability()
+            row.providerKey = plan.key
+            row.practitionerID = plan.practitionerID
+            row.organizationID = plan.organizationID
+            row.timeZone = plan.zone
+            row.weeklyHours = String(decoding: try encoder.encode(plan.weekly), as: UTF8.self)
+            row.exceptions = "[]"
+            row.slotMinutes = plan.slot
+            row.noticeMinutes = plan.notice
+            row.horizonDays = 60
+            row.videoLinkTemplate = "https://meet.example.org/careabroad-sample-{appointment}"
+            row.updatedAt = now
+            try await row.create(on: tx)
+        }
+    }
+
     /// Creates the accounts (once) and prints how to sign in with them.
     static func seed(app: Application, announce: Bool = true) async throws {
         guard app.environment != .production else { throw RefusedInProduction(what: "Creating the demo accounts") }
@@ -72,6 +104,7 @@ enum DemoAccounts {
                     try await Membership(userID: id, facilitatorID: facilitator.id, role: .owner).create(on: tx)
                 }
             }
+            try await seedAvailability(now: now, on: tx)
             return lines
         }
         let message = """

@@ -31,6 +31,8 @@ enum MailboxController {
                         .h3(.plain(m.subject)),
                         .p(.class("meta"), .plain(t("mailbox.to", ["recipient": m.recipient])), .plain(" · "), .plain(t.date(m.deliveredAt))),
                         .pre(.plain(m.body)),
+                        .if(m.attachmentName != nil, .details(.summary(.plain(t("mailbox.attachment", ["name": m.attachmentName ?? ""]))),
+                                                              .pre(.plain(m.attachment ?? "")))),
                         .forEach(links(in: m.body, base: req.application.config.baseURL)) { link in
                             .p(.a(.to(link), .plain(t("mailbox.open", ["path": link]))))
                         }))
