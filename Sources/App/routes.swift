@@ -116,6 +116,14 @@ func routes(_ app: Application) throws {
     openAPI.post(.api(.decisionAidEvaluate(.key)), use: DecideController.apiEvaluate)
 
     bearer.post(.api(.consultations), maxBody: ConsultationAPI.maxBody, use: ConsultationAPI.create)
+    bearer.get(.api(.caseQuotes(.key)), use: JourneyAPI.quotes)
+    bearer.post(.api(.caseQuoteAccept(case: .key, quote: .key)), use: JourneyAPI.accept)
+    bearer.get(.api(.caseMessages(.key)), use: JourneyAPI.messages)
+    bearer.post(.api(.caseMessages(.key)), maxBody: JourneyAPI.messageMaxBody, use: JourneyAPI.sendMessage)
+    bearer.get(.api(.appointments), use: JourneyAPI.appointments)
+    bearer.post(.api(.appointments), use: JourneyAPI.book)
+    bearer.post(.api(.appointmentCancel(.key)), use: JourneyAPI.cancel)
+    open.get(.api(.providerSlots(.key)), use: JourneyAPI.slots)
 
     if app.environment != .production {
         GuardedRoutes(app, .development).get(.devMailbox, use: MailboxController.show)
