@@ -208,12 +208,13 @@ enum CaseController {
         guard let row = try await CaseService.forStaff(reference: reference, userID: user.id, on: req.db) else {
             try await notFound(req, user, reference)
         }
-        guard let action = CaseAction(rawValue: form.input["action"] ?? ""), [.markInReview, .requestInfo, .decline].contains(action) else {
+        guard let action = CaseAction(rawValue: form.input["action"] ?? ""), CasePages.staffActions.contains(action) else {
             throw Abort(.badRequest)
         }
         var reader = FormReader(form.input)
-        let note = action == .markInReview ? nil : reader.text("note", max: ConsultationLimits.longText, required: true)
-        if action != .markInReview && note == nil {
+        let required = CasePages.noteRequired.contains(action)
+        let note = action == .markInReview ? nil : reader.text("note", max: ConsultationLimits.longText, required: required)
+        if !reader.problems.isEmpty {
             let detail = try await CaseService.detail(row, app: req.application, on: req.db)
             return .html(CasePages.inboxShow(detail, csrf: req.csrfToken, state: FormState(form.input, problems: reader.problems), extra: try await sections(req, detail, .staff), req.pageContext),
                          status: .unprocessableEntity)

@@ -211,9 +211,14 @@ enum CasePages {
         return days >= 1 ? t.count("inbox.waiting.days", days) : t.count("inbox.waiting.hours", Int(seconds / 3_600))
     }
 
+    /// What the team can do from the case page, in the order of the journey (a quote is written in its editor).
+    static let staffActions: [CaseAction] = [.markInReview, .requestInfo, .bookTreatment, .markTreated, .startAftercare, .close, .decline]
+    /// A question or a refusal needs its words; the later steps may carry a note for the patient.
+    static let noteRequired: Set<CaseAction> = [.requestInfo, .decline]
+
     static func inboxShow(_ d: CaseDetail, csrf: String, state: FormState, extra: Node<HTML.BodyContext> = .empty, _ ctx: PageContext) -> String {
         let t = ctx.t
-        let actions: [CaseAction] = [.markInReview, .requestInfo, .decline].filter { $0.apply(to: d.status) != nil }
+        let actions: [CaseAction] = staffActions.filter { $0.apply(to: d.status, by: .providerStaff) != nil }
         return Page(title: t("inbox.case.title", ["reference": d.reference]), description: d.reference, canonical: nil, noindex: true, body:
             .div(.class("wrap case-page"),
                 .p(.class("eyebrow"), .a(.to(SiteURL.inbox.path), .plain(t("inbox.title")))),
@@ -230,7 +235,7 @@ enum CasePages {
                             Fields.hidden("action", action.rawValue),
                             .if(action != .markInReview, .group(
                                 Fields.summary(own, labels: ["note": t("inbox.note.\(action.rawValue)")], t, anchors: ["note": id]),
-                                Fields.textarea("note", id: id, label: t("inbox.note.\(action.rawValue)"), state: own, t, required: true,
+                                Fields.textarea("note", id: id, label: t("inbox.note.\(action.rawValue)"), state: own, t, required: noteRequired.contains(action),
                                                 maxLength: ConsultationLimits.longText, rows: 3))),
                             .button(.type(.submit), .class(action == .decline ? "button danger" : "button primary"), .plain(t("inbox.action.\(action.rawValue)")))])
                     })),

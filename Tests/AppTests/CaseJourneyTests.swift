@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import Fluent
+@testable import App
+import Domain
+
+@Suite("A case from quote to closed")
+struct CaseJourneyTests {
+    static func status(_ app: Application, _ reference: String) async throws -> String? {
+        try await ConsultationCase.query(on: app.db).filter(\.$reference == reference).first()?.status
+    }
+
+    @Test("Accepted, consultation booked, treatment booked, treated, aftercare, closed: each step by its side, on both timelines, told without health data")
+    func wholeJourney() async throws {
+        try await withTestApp { app in
+            let (patient, reference) = try await patientWithCase(app)
+            let staff = try await staffBrowser(app)
+            let id = try await sendQuote(app, staff, reference)
+            #expect(try await patient.submit("/cases/\(reference)/quotes/\(id)", to: "/cases/\(reference)/quotes/\(id)/accept",
+                                             [("version", "1"), ("confirm", "yes")]).status == .seeOther)
+            #expect(try await bookSlot(patient, reference, firstSlot).status == .seeOther)
+            #expect(try await Self.status(app, reference) == CaseStatus.consultationScheduled.rawValue)
+            _ = try await deliverMail(app)
+
+            let secret = "Surgery on 3 March canary-plan-77"
+            let steps: [(CaseAction, String?, CaseStatus)] = [(.bookTreatment, secret, .treatmentBooked), (.markTreated, nil, .treated),
+                                                              (.startAftercare, "Check-up by video in two weeks", .aftercare), (.close, nil, .closed)]
+            for (action, note, expected) in steps {
+                let page = try await staff.get("/inbox/\(reference)")
+                #expect(page.text.contains("value=\"\(action.rawValue)\""), "\(action)")
+                let done = try await staff.submit("/inbox/\(reference)", to: "/inbox/\(reference)/actions",
+                                                  [("action", action.rawValue)] + (note.map { [("note", $0)] } ?? []))
+                #expect(done.status == .seeOther, "\(action)")
+                #expect(try await Self.status(app, reference) == expected.rawValue)
+            }
+            let timeline = try await patient.get("/cases/\(reference)").text
+            #expect(timeline.contains(secret))
+            #expect(timeline.contains("Aftercare started"))
+            let mails = try await deliverMail(app).filter { $0.recipient == Demo.patient.email }
+            #expect(mails.count >= 4)
+            #expect(mails.allSatisfy { !$0.body.contains("canary-plan") })
+            // The patient cannot take the team's steps.
+            let token = try #require(Browser.csrf(in: timeline))
+            #expect(try await patient.post("/inbox/\(reference)/actions", [("action", "close"), ("csrf", token)]).status == .forbidden)
+            let audit = try await AuditEvent.query(on: app.db).filter(\.$objectID == reference).all().map(\.action)
+            for action in ["case.book-treatment", "case.mark-treated", "case.start-aftercare", "case.close"] { #expect(audit.contains(action), "\(action)") }
+        }
+    }
+
+    @Test("A quoted case expires 14 days after its last quote ran out; a waiting case after 90 quiet days; each once")
+    func expiry() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock.appClock) { app in
+            let (_, quoted) = try await patientWithCase(app)
+            let (_, quiet) = try await patientWithCase(app)
+            let staff = try await staffBrowser(app)
+            _ = try await sendQuote(app, staff, quoted, QuoteFields.make(validUntil: "2026-11-30"))
+            clock.advance(10 * 86_400)
+            #expect(try await CaseExpiry.run(app: app) == 0)
+            clock.advance(10 * 86_400)
+            #expect(try await CaseExpiry.run(app: app) == 1)
+            #expect(try await Self.status(app, quoted) == CaseStatus.expired.rawValue)
+            #expect(try await QuoteRecord.query(on: app.db).filter(\.$status == "open").count() == 0)
+            #expect(try await Self.status(app, quiet) == CaseStatus.submitted.rawValue)
+            clock.advance(75 * 86_400)
+            #expect(try await CaseExpiry.run(app: app) == 1)
+            #expect(try await Self.status(app, quiet) == CaseStatus.expired.rawValue)
+            #expect(try await CaseExpiry.run(app: app) == 0)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "case.expire").count() == 2)
+            #expect(try await deliverMail(app).contains { $0.subject.contains("has expired") })
+        }
+    }
+}
