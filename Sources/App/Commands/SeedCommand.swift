@@ -27,11 +27,18 @@ struct SeedCommand: AsyncCommand {
 
         @Option(name: "token-file", help: "cases: write an API token for the demo patient here")
         var tokenFile: String?
+
+        @Option(name: "reference", help: "conversation: the case whose conversation is filled")
+        var reference: String?
+
+        @Option(name: "messages", help: "conversation: number of messages (default 5000)")
+        var messages: Int?
     }
 
     var help: String {
         "Loads data: 'demo' for the demo content, 'synthetic --providers N' for a benchmark-sized directory, "
-            + "'cases --cases N' for a benchmark-sized store of consultation requests (sample data)."
+            + "'cases --cases N' for a benchmark-sized store of consultation requests, "
+            + "'conversation --reference CA-… --messages N' for a long conversation (sample data)."
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {
@@ -65,8 +72,15 @@ struct SeedCommand: AsyncCommand {
             }
             try await SyntheticCases.run(cases: count, focusShare: share, sessionFile: signature.sessionFile, tokenFile: signature.tokenFile,
                                          app: app, console: context.console)
+        case "conversation":
+            let count = signature.messages ?? 5_000
+            guard (1...1_000_000).contains(count), let reference = signature.reference.flatMap(CaseReference.normalise) else {
+                context.console.error("--reference must name a case and --messages be from 1 to 1,000,000")
+                throw ExitCode(1)
+            }
+            try await SyntheticConversation.run(reference: reference, count: count, app: app, console: context.console)
         default:
-            context.console.error("Unknown dataset '\(signature.dataset)': use 'demo', 'synthetic' or 'cases'.")
+            context.console.error("Unknown dataset '\(signature.dataset)': use 'demo', 'synthetic', 'cases' or 'conversation'.")
             throw ExitCode(1)
         }
     }
