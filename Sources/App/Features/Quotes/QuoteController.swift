@@ -111,7 +111,9 @@ enum QuoteController {
         let record = try await QuoteRecord.find(shown.summary.id, on: req.db)
         let decision = try await QuoteService.decisionNote(record?.decisionNote, quoteID: shown.summary.id, of: row, app: req.application, on: req.db)
         try await auditView(req, user, "quote.view", "\(row.reference)/\(shown.summary.id)/\(shown.version)")
-        return .html(QuotePages.show(shown, previous: previous, viewer: .patient, csrf: req.csrfToken, state: state, decision: decision,
+        var related: [(reference: String, provider: String)] = []
+        for other in try await QuoteService.relatedOpen(of: row, on: req.db) { related.append((other.reference, try await providerName(other, on: req.db))) }
+        return .html(QuotePages.show(shown, previous: previous, viewer: .patient, csrf: req.csrfToken, state: state, decision: decision, related: related,
                                      today: QuoteService.today(req.application.clock.now()), req.pageContext), status: status)
     }
 
@@ -128,7 +130,10 @@ enum QuoteController {
             if !confirmed { problems.append(FieldProblem("confirm", .consentMissing)) }
             return try await renderPatientQuote(req, user, row, state: FormState(form.input, problems: problems), status: .unprocessableEntity)
         }
-        switch try await QuoteService.accept(quoteID: quoteID, version: version, of: row, patient: user, app: req.application,
+        // The related requests the patient ticked (only their own, still waiting on a quote).
+        let chosen = Set(form.input.all("close_related"))
+        let related = try await QuoteService.relatedOpen(of: row, on: req.db).filter { chosen.contains($0.reference) }
+        switch try await QuoteService.accept(quoteID: quoteID, version: version, of: row, patient: user, closingRelated: related, app: req.application,
                                              source: req.auditSource, on: req.db) {
         case .success:
             return CaseController.redirect(SiteURL.caseQuoteAgreement(case: .value(row.reference), quote: .value("\(quoteID)")).path)

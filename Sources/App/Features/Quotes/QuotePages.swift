@@ -158,7 +158,7 @@ enum QuotePages {
     // MARK: one quote
 
     static func show(_ s: Shown, previous: Quote?, viewer: CasePages.Viewer, csrf: String, state: FormState, decision: String?,
-                     today: Date, _ ctx: PageContext) -> String {
+                     related: [(reference: String, provider: String)] = [], today: Date, _ ctx: PageContext) -> String {
         let t = ctx.t
         let ref = s.reference
         let id = "\(s.summary.id)"
@@ -207,6 +207,15 @@ enum QuotePages {
                             Fields.hidden("version", "\(s.version)"),
                             .p(.plain(t("quote.accept.explain", ["total": s.quote.total.formatted]))),
                             Fields.checkbox("confirm", label: t("quote.accept.confirm"), state: state, t),
+                            .if(!related.isEmpty, .element(named: "fieldset", nodes: [.class("field choices"),
+                                .element(named: "legend", nodes: [.plain(t("quote.accept.related"))]),
+                                .forEach(Array(related.enumerated())) { i, r in
+                                    .div(.class("choice"),
+                                        .selfClosedElement(named: "input", attributes: [Attribute<HTML.BodyContext>.attr("type", "checkbox"), .attr("name", "close_related"),
+                                            .attr("id", "close-related-\(i)"), .attr("value", r.reference),
+                                            .flag("checked", state.input.all("close_related").contains(r.reference) || state.input.all("confirm").isEmpty)]),
+                                        .label(.attr("for", "close-related-\(i)"), .plain(t("quote.accept.relatedItem", ["provider": r.provider, "reference": r.reference]))))
+                                }])),
                             .button(.type(.submit), .class("button primary"), .plain(t("quote.accept.submit")))]),
                         Fields.form(action: SiteURL.caseQuoteDecline(case: .value(ref), quote: .value(id)).path, csrf: csrf, classes: "action-form", [
                             Fields.textarea("reason", label: t("quote.decline.reason"), state: state, t, hint: t("quote.decline.hint"), required: true,

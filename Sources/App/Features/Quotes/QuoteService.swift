@@ -258,8 +258,8 @@ enum QuoteService {
     /// The patient accepts version `version` of a quote. One conditional write decides it (the quote must be open
     /// and still at that version), a second moves the case from "quoted" to "accepted"; the case's other open
     /// quotes are closed and their providers told politely. Refusals name their reason.
-    static func accept(quoteID: Int, version: Int, of row: ConsultationCase, patient: SignedInUser, app: Application, source: String,
-                       on db: any Database) async throws -> Result<Void, QuoteRefusal> {
+    static func accept(quoteID: Int, version: Int, of row: ConsultationCase, patient: SignedInUser, closingRelated related: [ConsultationCase] = [],
+                       app: Application, source: String, on db: any Database) async throws -> Result<Void, QuoteRefusal> {
         let now = app.clock.now()
         let caseID = try row.requireID()
         let reference = row.reference
@@ -302,11 +302,42 @@ enum QuoteService {
                     try await CaseService.tellTeam(of: row, kind: "quote-closed", mail: "mail.quoteClosed", values: ["reference": reference, "link": inbox],
                                                    app: app, now: now, on: tx)
                 }
+                // The patient's other requests for the same treatment that they chose to close: their open quotes
+                // close, the request is declined by the patient, and each team is thanked.
+                for other in related where other.$patient.id == patient.id && other.id != row.id {
+                    try await closeRelated(other, patient: patient, app: app, source: source, now: now, on: tx)
+                }
             }
             return .success(())
         } catch let refusal as QuoteRefusal {
             return .failure(refusal)
         }
+    }
+
+    /// Closes the open quotes of another request of the patient's and declines it (one conditional transition
+    /// from "quoted"; a request that moved on meanwhile is left as it is).
+    static func closeRelated(_ other: ConsultationCase, patient: SignedInUser, app: Application, source: String, now: Date, on tx: any Database) async throws {
+        let otherID = try other.requireID()
+        guard let next = CaseAction.declineQuote.apply(to: .quoted, by: .patient),
+              try await CaseService.transition(caseID: otherID, from: .quoted, to: next, now: now, on: tx) else { return }
+        try await (tx as! any SQLDatabase).update("quotes").set("status", to: SQLBind(QuoteStatus.closed.rawValue)).set("decided_at", to: SQLBind(now))
+            .set("updated_at", to: SQLBind(now)).where("case_id", .equal, SQLBind(otherID)).where("status", .equal, SQLBind(QuoteStatus.open.rawValue)).run()
+        let key = try await app.vault.dataKey(id: other.dataKeyID, on: tx)
+        try await CaseService.addEvent(caseID: otherID, kind: "closed-for-other", status: next, actor: patient.id, note: nil, reference: other.reference,
+                                       key: key, now: now, on: tx)
+        try await AuditLog.append(AuditEntry(actorUserID: patient.id, actorRole: patient.role.rawValue, action: "quote.close-for-other",
+                                             objectType: "case", objectID: other.reference, source: source), at: now, app: app, on: tx)
+        try await CaseService.tellTeam(of: other, kind: "quote-closed", mail: "mail.quoteClosed",
+                                       values: ["reference": other.reference, "link": app.config.baseURL + SiteURL.inboxCase(.value(other.reference)).path],
+                                       app: app, now: now, on: tx)
+    }
+
+    /// The patient's related requests that still wait for a decision on a quote (offered for closing on acceptance).
+    static func relatedOpen(of row: ConsultationCase, on db: any Database) async throws -> [ConsultationCase] {
+        let ids = try await relatedCaseIDs(of: row, on: db)
+        guard !ids.isEmpty else { return [] }
+        return try await ConsultationCase.query(on: db).filter(\.$id ~~ ids).filter(\.$patient.$id == row.$patient.id)
+            .filter(\.$status == CaseStatus.quoted.rawValue).sort(\.$id).all()
     }
 
     /// The patient declines one quote with a reason (sealed). When no open quote is left on a quoted case, the case
