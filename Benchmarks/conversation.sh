@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A long conversation opens as fast as a short one (loopback only): one case with MESSAGES messages and one with
-# 5, each opened N times by the team (`/inbox/{reference}/messages`, the latest page) and by the patient through
+# A long conversation opens as fast as a short one (loopback only): cases with MESSAGES, 30 (one full page) and 5
+# messages, each opened N times by the team (`/inbox/{reference}/messages`, the latest page) and by the patient through
 # the API (`/api/v1/cases/{reference}/messages`), one request at a time; median and max.
 #   Benchmarks/conversation.sh sqlite            Benchmarks/conversation.sh postgres URL
 # Env: MESSAGES (default 5000), N (default 50)
@@ -34,7 +34,7 @@ token = open(f"{out}/patient.token").read().strip()
 answers = {"procedures": ["microfat-lip-grafting"], "concerns": "Thin upper lip (sample)", "blood_thinners": "no", "smoking": "never",
            "pregnancy": "no", "fillers": "none", "contact_channel": "email", "language": "en", "time_zone": "UTC", "budget_currency": "EUR"}
 refs = []
-for _ in range(2):
+for _ in range(3):
     body = json.dumps({"provider": "patrick-tonnard-md-phd", "idempotencyKey": f"c-{uuid.uuid4()}", "answers": answers,
                        "consent": {"healthData": True, "shareWithProvider": True, "terms": True}}).encode()
     req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/consultations", data=body, method="POST",
@@ -44,13 +44,14 @@ print(" ".join(refs))
 PY
 )
 set -- $refs
-LONG=$1; SHORT=$2
+LONG=$1; PAGE=$2; SHORT=$3
 $BIN seed conversation --reference "$LONG" --messages "$MESSAGES" > /dev/null
+$BIN seed conversation --reference "$PAGE" --messages 30 > /dev/null
 $BIN seed conversation --reference "$SHORT" --messages 5 > /dev/null
 
-python3 - "$PORT" "$OUT" "$N" "$LONG" "$SHORT" "$MESSAGES" <<'PY'
+python3 - "$PORT" "$OUT" "$N" "$LONG" "$PAGE" "$SHORT" "$MESSAGES" <<'PY'
 import statistics, sys, time, urllib.request
-port, out, n, long_ref, short_ref, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+port, out, n, long_ref, page_ref, short_ref, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 base = f"http://127.0.0.1:{port}"
 session = open(f"{out}/staff.session").read().strip()
 token = open(f"{out}/patient.token").read().strip()
@@ -64,7 +65,7 @@ def times(path, headers):
             assert res.status == 200
         result.append((time.perf_counter() - start) * 1000)
     return statistics.median(result), max(result)
-for label, ref in [(f"{count} messages", long_ref), ("5 messages", short_ref)]:
+for label, ref in [(f"{count} messages", long_ref), ("30 messages", page_ref), ("5 messages", short_ref)]:
     m, x = times(f"/inbox/{ref}/messages", {"Cookie": f"careabroad_session={session}"})
     print(f"team page, {label}: median {m:.2f} ms, max {x:.2f} ms over {n} requests")
     m, x = times(f"/api/v1/cases/{ref}/messages", {"Authorization": "Bearer " + token})
