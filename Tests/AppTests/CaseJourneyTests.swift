@@ -72,4 +72,36 @@ struct CaseJourneyTests {
             #expect(try await deliverMail(app).contains { $0.subject.contains("has expired") })
         }
     }
+
+    @Test("The patient's export holds the quotes, the conversation with its files and the consultations; withdrawal closes and cancels them")
+    func exportAndWithdrawal() async throws {
+        try await withTestApp { app in
+            let (patient, reference) = try await patientWithCase(app)
+            let staff = try await staffBrowser(app)
+            _ = try await sendQuote(app, staff, reference)
+            #expect(try await patient.sendMessage("/cases/\(reference)/messages", text: "export-canary-message", files: [
+                .init(field: "attachments", filename: "report.pdf", contentType: "application/pdf", bytes: TestPDFs.plain())]).status == .seeOther)
+            #expect(try await bookSlot(patient, reference, firstSlot).status == .seeOther)
+            let export = try await patient.get("/account/export")
+            #expect(export.status == .ok)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(export.body.readableBytesView)) as? [String: Any])
+            let c = try #require((json["cases"] as? [[String: Any]])?.first)
+            let quote = try #require((c["quotes"] as? [[String: Any]])?.first)
+            let version = try #require((quote["versions"] as? [[String: Any]])?.first)
+            #expect(version["total"] as? String == "2686.5")
+            #expect(((version["content"] as? [String: Any])?["lines"] as? [Any])?.count == 2)
+            let message = try #require((c["messages"] as? [[String: Any]])?.first)
+            #expect(message["text"] as? String == "export-canary-message")
+            #expect((message["attachments"] as? [[String: Any]])?.first?["data"] as? String == Data(TestPDFs.plain()).base64EncodedString())
+            #expect((c["appointments"] as? [Any])?.count == 1)
+
+            let withdrawn = try await patient.submit("/cases/\(reference)", to: "/cases/\(reference)/withdraw", [("confirm", "yes")])
+            #expect(withdrawn.status == .seeOther)
+            #expect(try await QuoteRecord.query(on: app.db).filter(\.$status == "open").count() == 0)
+            #expect(try await Appointment.query(on: app.db).filter(\.$status == "booked").count() == 0)
+            #expect(try await OutboxMessage.query(on: app.db).filter(\.$kind == "appointment-reminder").filter(\.$deliveredAt == nil).count() == 0)
+            // The slot is free again for someone else.
+            #expect(try await Appointment.query(on: app.db).filter(\.$slotClaim != nil).count() == 0)
+        }
+    }
 }

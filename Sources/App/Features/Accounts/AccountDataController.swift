@@ -13,9 +13,23 @@ enum AccountDataController {
         struct ConsentDTO: Encodable { let kind: String; let version: String; let text: String; let givenAt: Date; let withdrawnAt: Date?; let caseReference: String? }
         struct EventDTO: Encodable { let at: Date; let kind: String; let status: String; let note: String?; let byPatient: Bool }
         struct PhotoDTO: Encodable { let id: String; let position: Int; let mediaType: String; let data: String }
+        struct QuoteVersionDTO: Encodable {
+            let version: Int; let createdAt: Date; let currency: String; let total: String; let binding: Bool; let validUntil: String
+            let content: StoredQuote?
+        }
+        struct QuoteDTO: Encodable { let id: Int; let status: String; let acceptedVersion: Int?; let decidedAt: Date?; let declineReason: String?
+                                     let versions: [QuoteVersionDTO] }
+        struct AttachmentDTO: Encodable { let name: String; let mediaType: String; let data: String }
+        struct MessageDTO: Encodable { let at: Date; let side: String; let author: String; let text: String; let attachments: [AttachmentDTO] }
+        struct AppointmentDTO: Encodable {
+            let start: Date; let end: Date; let status: String; let providerTimeZone: String; let patientTimeZone: String; let cancelledAt: Date?
+        }
         struct CaseDTO: Encodable {
             let reference: String; let status: String; let provider: String; let procedures: [String]
             let createdAt: Date; let updatedAt: Date; let request: ConsultationRequest?; let timeline: [EventDTO]; let photos: [PhotoDTO]
+            var quotes: [QuoteDTO] = []
+            var messages: [MessageDTO] = []
+            var appointments: [AppointmentDTO] = []
         }
         let exportedAt: Date
         let account: Account
@@ -32,10 +46,64 @@ enum AccountDataController {
                 photos.append(.init(id: p.id, position: p.position, mediaType: format.mediaType, data: bytes.base64EncodedString()))
             }
         }
-        return .init(reference: d.reference, status: d.status.rawValue, provider: d.providerName, procedures: d.procedures.map(\.name),
-                     createdAt: d.createdAt, updatedAt: d.updatedAt, request: d.payload?.request,
-                     timeline: d.events.map { .init(at: $0.at, kind: $0.kind, status: $0.status.rawValue, note: $0.note, byPatient: $0.byPatient) },
-                     photos: photos)
+        var dto = ExportDTO.CaseDTO(reference: d.reference, status: d.status.rawValue, provider: d.providerName, procedures: d.procedures.map(\.name),
+                                    createdAt: d.createdAt, updatedAt: d.updatedAt, request: d.payload?.request,
+                                    timeline: d.events.map { .init(at: $0.at, kind: $0.kind, status: $0.status.rawValue, note: $0.note, byPatient: $0.byPatient) },
+                                    photos: photos)
+        dto.quotes = try await quotes(c, app: app, on: db)
+        dto.messages = try await messages(c, app: app, on: db)
+        dto.appointments = try await SchedulingService.appointments(caseID: d.id, on: db).map {
+            .init(start: $0.startsAt, end: $0.endsAt, status: $0.status, providerTimeZone: $0.providerZone, patientTimeZone: $0.patientZone,
+                  cancelledAt: $0.cancelledAt)
+        }
+        return dto
+    }
+
+    /// Every quote of a case with every version's content, opened.
+    static func quotes(_ c: ConsultationCase, app: Application, on db: any Database) async throws -> [ExportDTO.QuoteDTO] {
+        var list: [ExportDTO.QuoteDTO] = []
+        for s in try await QuoteService.summaries(caseIDs: [try c.requireID()], on: db) {
+            var versions: [ExportDTO.QuoteVersionDTO] = []
+            for v in s.versions.sorted(by: { $0.version < $1.version }) {
+                let content = try await QuoteService.content(quoteID: s.id, version: v.version, of: c, app: app, on: db).map(StoredQuote.init)
+                versions.append(.init(version: v.version, createdAt: v.createdAt, currency: v.currency.code, total: "\(v.total.amount)",
+                                      binding: v.binding, validUntil: ISODate.format(v.validUntil), content: content))
+            }
+            let record = try await QuoteRecord.find(s.id, on: db)
+            list.append(.init(id: s.id, status: s.status.rawValue, acceptedVersion: s.acceptedVersion, decidedAt: s.decidedAt,
+                              declineReason: try await QuoteService.decisionNote(record?.decisionNote, quoteID: s.id, of: c, app: app, on: db),
+                              versions: versions))
+        }
+        return list
+    }
+
+    /// The whole conversation of a case, opened, page by page from the oldest.
+    static func messages(_ c: ConsultationCase, app: Application, on db: any Database) async throws -> [ExportDTO.MessageDTO] {
+        let caseID = try c.requireID()
+        let key = try await app.vault.dataKey(id: c.dataKeyID, on: db)
+        var list: [ExportDTO.MessageDTO] = []
+        var after = 0
+        while true {
+            let rows = try await CaseMessage.query(on: db).filter(\.$caseID == caseID).filter(\.$id > after).sort(\.$id).limit(500).all()
+            guard let last = rows.last?.id else { break }
+            after = last
+            let ids = rows.compactMap(\.id)
+            let files = Dictionary(grouping: try await MessageAttachment.query(on: db).filter(\.$messageID ~~ ids).sort(\.$createdAt).all(), by: \.messageID)
+            let authors = Dictionary(uniqueKeysWithValues: try await User.query(on: db).filter(\.$id ~~ Set(rows.compactMap(\.authorUserID))).all()
+                .map { ($0.id ?? 0, $0.displayName) })
+            for m in rows {
+                let id = m.id ?? 0
+                list.append(.init(at: m.createdAt, side: m.side, author: m.authorUserID.flatMap { authors[$0] } ?? "",
+                                  text: String(decoding: try Vault.open(m.body, key: key, context: MessageService.bodyContext(c.reference, id)), as: UTF8.self),
+                                  attachments: try (files[id] ?? []).map { f in
+                                      let fid = f.id ?? ""
+                                      return .init(name: String(decoding: try Vault.open(f.name, key: key, context: MessageService.nameContext(c.reference, fid)), as: UTF8.self),
+                                                   mediaType: (AttachmentKind(rawValue: f.mediaType) ?? .pdf).mediaType,
+                                                   data: try Vault.open(f.ciphertext, key: key, context: MessageService.attachmentContext(c.reference, fid)).base64EncodedString())
+                                  }))
+            }
+        }
+        return list
     }
 
     /// Everything exported, gathered at once (small accounts and tests; the download streams instead).
