@@ -164,4 +164,16 @@ struct QuoteFormTests {
         let quote = try Quote.read(Self.form(["scope_cap_kind": ["none"], "scope_cap": [""]]), today: today).get()
         #expect(!quote.isBinding)
     }
+
+    @Test("A deposit above the total names the total as the most; a line out of range leaves the deposit unjudged")
+    func depositAgainstTotal() {
+        var input = FormInput(["currency": ["EUR"], "valid_until": ["2027-01-31"], "deposit_amount": ["300"], "deposit_due_days": ["14"],
+                               "cancellation": ["Refund up to 30 days before"], "scope_cap_kind": ["none"],
+                               "line_kind": ["procedure"], "line_description": ["Lip grafting"], "line_quantity": ["1"], "line_unit_amount": ["281.50"]])
+        guard case .failure(let e) = Quote.read(input, today: ISODate.parse("2026-11-25")!) else { Issue.record("accepted"); return }
+        #expect(e.problems == [FieldProblem("deposit_amount", .outOfRange(min: 0, max: 281))])
+        input.set("line_unit_amount", ["-5"])
+        guard case .failure(let e2) = Quote.read(input, today: ISODate.parse("2026-11-25")!) else { Issue.record("accepted"); return }
+        #expect(e2.fields == ["lines[0].unit_amount"])
+    }
 }

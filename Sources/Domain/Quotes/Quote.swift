@@ -120,7 +120,13 @@ extension Quote {
         let exact = lines.reduce(Decimal(0)) { $0 + $1.exactTotal }
         if exact > QuoteLimits.maxAmount { problems.append(FieldProblem("lines", .outOfRange(min: 0, max: 1_000_000_000))) }
         if validUntil < today { problems.append(FieldProblem("valid_until", .dateInPast)) }
-        if depositAmount < 0 || depositAmount > max(exact, 0) { problems.append(FieldProblem("deposit_amount", .outOfRange(min: 0, max: 1_000_000_000))) }
+        if depositAmount < 0 || depositAmount > max(exact, 0) {
+            // The most a deposit can be is the total (named in whole units of the currency).
+            var total = min(max(exact, 0), QuoteLimits.maxAmount), whole = Decimal()
+            NSDecimalRound(&whole, &total, 0, .down)
+            let most = NSDecimalNumber(decimal: whole).intValue
+            problems.append(FieldProblem("deposit_amount", .outOfRange(min: 0, max: most)))
+        }
         if !(0...QuoteLimits.maxDepositDays).contains(depositDueDays) {
             problems.append(FieldProblem("deposit_due_days", .outOfRange(min: 0, max: QuoteLimits.maxDepositDays)))
         }
@@ -238,9 +244,10 @@ extension Quote {
         guard let currency, let validUntil, let cancellation else { return .failure(FormError(problems)) }
         let quote = Quote(currency: currency, lines: lines, validUntil: validUntil, depositAmount: deposit, depositDueDays: depositDays,
                           cancellation: cancellation, scopeChange: ScopeChangePolicy(findings: findings ?? "", cap: cap))
-        // A deposit above the total only means something once every line was read.
-        let linesInDoubt = lines.isEmpty || problems.contains { $0.field.hasPrefix("lines") }
-        problems += quote.problems(today: today).filter { p in
+        // A deposit above the total only means something once every line was read and is in range.
+        let quoteProblems = quote.problems(today: today)
+        let linesInDoubt = lines.isEmpty || (problems + quoteProblems).contains { $0.field.hasPrefix("lines") }
+        problems += quoteProblems.filter { p in
             !problems.contains { $0.field == p.field } && !(linesInDoubt && p.field == "deposit_amount")
         }
         return problems.isEmpty ? .success(quote) : .failure(FormError(problems))
