@@ -204,11 +204,8 @@ enum CaseService {
             // their reminders withdrawn (the team is told of the withdrawal below).
             try await QuoteRecord.query(on: tx).filter(\.$consultation.$id == caseID).filter(\.$status == "open")
                 .set(\.$status, to: "closed").set(\.$decidedAt, to: now).update()
-            for a in try await Appointment.query(on: tx).filter(\.$caseID == caseID).filter(\.$status == "booked").all() {
-                try await (tx as! any SQLDatabase).update("appointments").set("status", to: SQLBind("cancelled")).set("slot_claim", to: SQLLiteral.null)
-                    .set("case_claim", to: SQLLiteral.null).set("sequence", to: SQLRaw("sequence + 1")).set("cancelled_at", to: SQLBind(now))
-                    .set("cancelled_by", to: SQLBind(patient.id)).set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(a.id ?? "")).run()
-                try await Outbox.withdraw(idPrefix: "appt-\(a.id ?? "")-", on: tx)
+            for a in try await Appointment.query(on: tx).filter(\.$caseID == caseID).filter(\.$status == AppointmentStatus.booked.rawValue).all() {
+                _ = try await SchedulingService.release(a, by: patient.id, now: now, on: tx)
             }
             try await CaseEvent.query(on: tx).filter(\.$consultation.$id == caseID).set(\.$note, to: nil).update()
             try await Consent.query(on: tx).filter(\.$consultation.$id == caseID).filter(\.$withdrawnAt == nil).set(\.$withdrawnAt, to: now).update()

@@ -33,6 +33,20 @@ enum QuoteController {
                                  quote: quote, converted: converted), previous)
     }
 
+    /// The quote of the path as one side reads it: the version asked for, the one before it (for the changes),
+    /// and the patient's reason if they declined; the read is audited (404 and a refusal entry otherwise).
+    static func viewedQuote(_ req: Request, _ user: SignedInUser, _ row: ConsultationCase, currency: CurrencyCode?) async throws
+        -> (QuotePages.Shown, Quote?, String?) {
+        guard let (shown, previous) = try await shownQuote(req, row, currency: currency) else {
+            try await auditView(req, user, "quote.view", row.reference, outcome: .denied)
+            throw Abort(.notFound)
+        }
+        let record = try await QuoteRecord.find(shown.summary.id, on: req.db)
+        let decision = try await QuoteService.decisionNote(record?.decisionNote, quoteID: shown.summary.id, of: row, app: req.application, on: req.db)
+        try await auditView(req, user, "quote.view", "\(row.reference)/\(shown.summary.id)/\(shown.version)")
+        return (shown, previous, decision)
+    }
+
     static func auditView(_ req: Request, _ user: SignedInUser, _ action: String, _ object: String, outcome: AuditEntry.Outcome = .success) async throws {
         try await AuditLog.record(AuditEntry(actorUserID: user.id, actorRole: user.role.rawValue, action: action, objectType: "quote",
                                              objectID: object, source: req.auditSource, outcome: outcome), app: req.application)
@@ -103,14 +117,7 @@ enum QuoteController {
     }
 
     static func renderPatientQuote(_ req: Request, _ user: SignedInUser, _ row: ConsultationCase, state: FormState, status: HTTPStatus) async throws -> Response {
-        let currency = try await chosenCurrency(req, row)
-        guard let (shown, previous) = try await shownQuote(req, row, currency: currency) else {
-            try await auditView(req, user, "quote.view", row.reference, outcome: .denied)
-            throw Abort(.notFound)
-        }
-        let record = try await QuoteRecord.find(shown.summary.id, on: req.db)
-        let decision = try await QuoteService.decisionNote(record?.decisionNote, quoteID: shown.summary.id, of: row, app: req.application, on: req.db)
-        try await auditView(req, user, "quote.view", "\(row.reference)/\(shown.summary.id)/\(shown.version)")
+        let (shown, previous, decision) = try await viewedQuote(req, user, row, currency: try await chosenCurrency(req, row))
         var related: [(reference: String, provider: String)] = []
         for other in try await QuoteService.relatedOpen(of: row, on: req.db) { related.append((other.reference, try await providerName(other, on: req.db))) }
         return .html(QuotePages.show(shown, previous: previous, viewer: .patient, csrf: req.csrfToken, state: state, decision: decision, related: related,
@@ -188,13 +195,7 @@ enum QuoteController {
     @Sendable static func staffShow(req: Request) async throws -> Response {
         let user = try req.requireUser(roles: [.provider])
         let row = try await staffCase(req, user)
-        guard let (shown, previous) = try await shownQuote(req, row, currency: nil) else {
-            try await auditView(req, user, "quote.view", row.reference, outcome: .denied)
-            throw Abort(.notFound)
-        }
-        let record = try await QuoteRecord.find(shown.summary.id, on: req.db)
-        let decision = try await QuoteService.decisionNote(record?.decisionNote, quoteID: shown.summary.id, of: row, app: req.application, on: req.db)
-        try await auditView(req, user, "quote.view", "\(row.reference)/\(shown.summary.id)/\(shown.version)")
+        let (shown, previous, decision) = try await viewedQuote(req, user, row, currency: nil)
         return .html(QuotePages.show(shown, previous: previous, viewer: .staff, csrf: req.csrfToken, state: FormState(), decision: decision,
                                      today: QuoteService.today(req.application.clock.now()), req.pageContext))
     }

@@ -197,18 +197,7 @@ enum SchedulingService {
         guard now.addingTimeInterval(TimeInterval(notice * 60)) <= a.startsAt else { return .failure(.tooLateToChange) }
         let id = try a.requireID()
         return try await app.writes.transaction(on: db) { tx -> Result<Void, BookingRefusal> in
-            struct Changed: Decodable { let sequence: Int }
-            let changed = try await (tx as! any SQLDatabase).update("appointments").set("status", to: SQLBind(AppointmentStatus.cancelled.rawValue))
-                .set("slot_claim", to: SQLLiteral.null).set("case_claim", to: SQLLiteral.null)
-                .set("sequence", to: SQLRaw("sequence + 1")).set("cancelled_at", to: SQLBind(now)).set("cancelled_by", to: SQLBind(actor.id))
-                .set("updated_at", to: SQLBind(now))
-                .where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind(AppointmentStatus.booked.rawValue))
-                .where("sequence", .equal, SQLBind(a.sequence))
-                .returning("sequence").all(decoding: Changed.self)
-            guard let sequence = changed.first?.sequence else { return .failure(.notBooked) }
-            a.sequence = sequence
-            a.status = AppointmentStatus.cancelled.rawValue
-            try await Outbox.withdraw(idPrefix: "appt-\(id)-", on: tx)
+            guard try await release(a, by: actor.id, now: now, on: tx) else { return .failure(.notBooked) }
             let dataKey = try await app.vault.dataKey(id: row.dataKeyID, on: tx)
             let status = CaseStatus(rawValue: (try await ConsultationCase.find(row.requireID(), on: tx))?.status ?? "") ?? .submitted
             try await CaseService.addEvent(caseID: try row.requireID(), kind: "cancel-consultation", status: status, actor: actor.id, note: nil,
@@ -218,6 +207,25 @@ enum SchedulingService {
             try await notify(a, row: row, method: .cancel, mail: "mail.appointmentCancelled", app: app, now: now, on: tx)
             return .success(())
         }
+    }
+
+    /// Cancels a booked appointment as it stands (one conditional write on its status and sequence), frees its slot
+    /// and its case, and withdraws its reminders. False when it changed meanwhile.
+    static func release(_ a: Appointment, by userID: Int, now: Date, on tx: any Database) async throws -> Bool {
+        let id = try a.requireID()
+        struct Changed: Decodable { let sequence: Int }
+        let changed = try await (tx as! any SQLDatabase).update("appointments").set("status", to: SQLBind(AppointmentStatus.cancelled.rawValue))
+            .set("slot_claim", to: SQLLiteral.null).set("case_claim", to: SQLLiteral.null)
+            .set("sequence", to: SQLRaw("sequence + 1")).set("cancelled_at", to: SQLBind(now)).set("cancelled_by", to: SQLBind(userID))
+            .set("updated_at", to: SQLBind(now))
+            .where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind(AppointmentStatus.booked.rawValue))
+            .where("sequence", .equal, SQLBind(a.sequence))
+            .returning("sequence").all(decoding: Changed.self)
+        guard let sequence = changed.first?.sequence else { return false }
+        a.sequence = sequence
+        a.status = AppointmentStatus.cancelled.rawValue
+        try await Outbox.withdraw(idPrefix: "appt-\(id)-", on: tx)
+        return true
     }
 
     /// Moves a booked appointment to another free slot (either side, up to the notice period before the old start):
