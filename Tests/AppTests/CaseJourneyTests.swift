@@ -105,3 +105,53 @@ struct CaseJourneyTests {
         }
     }
 }
+
+@Suite("Journey review fixes")
+struct JourneyReviewTests {
+    @Test("A booked consultation stays booked when the slot length changes: overlapping times are not offered and refused")
+    func noOverlapAfterChange() async throws {
+        try await withTestApp { app in
+            let (patient, reference) = try await patientWithCase(app)
+            #expect(try await bookSlot(patient, reference, firstSlot).status == .seeOther)   // 09:00–09:30 Brussels
+            let row = try #require(try await ProviderAvailability.query(on: app.db).filter(\.$timeZone == "Europe/Brussels").first())
+            row.slotMinutes = 20
+            try await row.update(on: app.db)
+            let (other, second) = try await patientWithCase(app)
+            let page = try await other.get("/cases/\(second)/book?zone=UTC").text
+            let overlapping = firstSlot.addingTimeInterval(20 * 60)   // 09:20–09:40 overlaps 09:00–09:30
+            #expect(!page.contains("value=\"\(epoch(overlapping))\""))
+            #expect(page.contains("value=\"\(epoch(firstSlot.addingTimeInterval(40 * 60)))\""))
+            #expect(try await bookSlot(other, second, overlapping, zone: "UTC").status == .conflict)
+        }
+    }
+
+    @Test("The team's decline closes open quotes and cancels a booked consultation with its reminders")
+    func declineStopsWork() async throws {
+        try await withTestApp { app in
+            let (patient, reference) = try await patientWithCase(app)
+            let staff = try await staffBrowser(app)
+            _ = try await sendQuote(app, staff, reference)
+            #expect(try await bookSlot(patient, reference, firstSlot).status == .seeOther)
+            let declined = try await staff.submit("/inbox/\(reference)", to: "/inbox/\(reference)/actions",
+                                                  [("action", "decline"), ("note", "We cannot help with this request.")])
+            #expect(declined.status == .seeOther)
+            #expect(try await QuoteRecord.query(on: app.db).filter(\.$status == "open").count() == 0)
+            #expect(try await Appointment.query(on: app.db).filter(\.$status == "booked").count() == 0)
+            #expect(try await OutboxMessage.query(on: app.db).filter(\.$kind == "appointment-reminder").filter(\.$deliveredAt == nil).count() == 0)
+        }
+    }
+
+    @Test("A conversation keeps a case alive: messages count as activity for expiry")
+    func messagesAreActivity() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock.appClock) { app in
+            let (patient, reference) = try await patientWithCase(app)
+            clock.advance(85 * 86_400)
+            #expect(try await patient.signIn(Demo.patient.email, Demo.patient.password).status == .seeOther)
+            #expect(try await patient.sendMessage("/cases/\(reference)/messages", text: "Any news?").status == .seeOther)
+            clock.advance(10 * 86_400)
+            #expect(try await CaseExpiry.run(app: app) == 0)
+            #expect(try await ConsultationCase.query(on: app.db).filter(\.$reference == reference).first()?.status == CaseStatus.submitted.rawValue)
+        }
+    }
+}

@@ -44,4 +44,20 @@ struct AttachmentInspectorTests {
         let long = AttachmentInspector.displayName(String(repeating: "x", count: 500) + ".pdf", kind: .pdf)
         #expect(long.count <= AttachmentInspector.maxNameCharacters)
     }
+
+    @Test("Escaped names are read as the reader reads them: /J#61vaScript is /JavaScript")
+    func escapedNames() {
+        #expect(AttachmentInspector.namesActiveContent(Array("<< /J#61vaScript (x) >>".utf8)))
+        #expect(AttachmentInspector.namesActiveContent(Array("<< /#4A#53 (x) >>".utf8)))
+        #expect(!AttachmentInspector.namesActiveContent(Array("<< /J#61vaScriptX (x) /Type#20 >>".utf8)))
+    }
+
+    @Test("A display name is at most 200 bytes, and stacking or invisible characters are dropped")
+    func nameBytes() {
+        let family = String(repeating: "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}", count: 200)
+        let name = AttachmentInspector.displayName(family + ".pdf", kind: .pdf)
+        #expect(name.utf8.count <= AttachmentInspector.maxNameBytes + 4)
+        #expect(!name.unicodeScalars.contains("\u{200D}"))
+        #expect(AttachmentInspector.displayName("scan" + String(repeating: "\u{20DD}", count: 5_000) + ".png", kind: .png) == "scan.png")
+    }
 }

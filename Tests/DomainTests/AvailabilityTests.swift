@@ -111,4 +111,22 @@ struct AvailabilityTests {
                                     slotMinutes: 30, noticeMinutes: 0)) == ["exceptions[0].date"])
         #expect(LocalTime("24:00")?.minutes == 1_440 && LocalTime("24:30") == nil && LocalTime("9:00") == nil)
     }
+
+    @Test("Extra hours may not overlap the day's weekly hours or other extra hours of that date; on a closed day they may")
+    func extraHoursOverlap() {
+        // 2026-12-07 is a Monday.
+        let monday = [WeeklyHours(weekday: 1, start: t("09:00"), end: t("12:00"))]
+        func problems(_ e: [AvailabilityException]) -> [FieldProblem] {
+            Availability(timeZone: "UTC", weekly: monday, exceptions: e, slotMinutes: 30, noticeMinutes: 0).problems()
+        }
+        #expect(problems([AvailabilityException(date: "2026-12-07", kind: .extra(start: t("09:15"), end: t("10:15")))])
+                == [FieldProblem("exceptions[0].start", .overlaps)])
+        #expect(problems([AvailabilityException(date: "2026-12-07", kind: .extra(start: t("12:00"), end: t("13:00")))]).isEmpty)
+        #expect(problems([AvailabilityException(date: "2026-12-08", kind: .extra(start: t("09:15"), end: t("10:15")))]).isEmpty)
+        #expect(problems([AvailabilityException(date: "2026-12-07", kind: .closed),
+                          AvailabilityException(date: "2026-12-07", kind: .extra(start: t("09:15"), end: t("10:15")))]).isEmpty)
+        #expect(problems([AvailabilityException(date: "2026-12-08", kind: .extra(start: t("14:00"), end: t("16:00"))),
+                          AvailabilityException(date: "2026-12-08", kind: .extra(start: t("15:00"), end: t("17:00")))])
+                == [FieldProblem("exceptions[1].start", .overlaps)])
+    }
 }

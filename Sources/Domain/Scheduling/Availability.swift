@@ -108,8 +108,19 @@ public struct Availability: Sendable, Equatable, Codable {
             }
         }
         for (i, e) in exceptions.enumerated() {
-            if ISODate.parse(e.date) == nil { problems.append(FieldProblem("exceptions[\(i)].date", .invalidDate)) }
-            if case .extra(let s, let end) = e.kind, end <= s { problems.append(FieldProblem("exceptions[\(i)].end", .endBeforeStart)) }
+            guard let day = ISODate.parse(e.date) else { problems.append(FieldProblem("exceptions[\(i)].date", .invalidDate)); continue }
+            guard case .extra(let s, let end) = e.kind else { continue }
+            if end <= s { problems.append(FieldProblem("exceptions[\(i)].end", .endBeforeStart)); continue }
+            // Extra hours may not overlap that day's weekly hours, nor other extra hours of the same date: two
+            // windows that overlap would offer slots that overlap.
+            let isoWeekday = ((ISODate.utcCalendar.component(.weekday, from: day)) + 5) % 7 + 1
+            let closed = exceptions.contains { $0.date == e.date && $0.kind == .closed }
+            let weeklyClash = !closed && weekly.contains { $0.weekday == isoWeekday && $0.start < end && s < $0.end }
+            let extraClash = exceptions[..<i].contains { other in
+                if other.date == e.date, case .extra(let os, let oe) = other.kind { return os < end && s < oe }
+                return false
+            }
+            if weeklyClash || extraClash { problems.append(FieldProblem("exceptions[\(i)].start", .overlaps)) }
         }
         return problems
     }

@@ -47,11 +47,13 @@ public struct InspectedAttachment: Sendable {
 /// Checks a message attachment by its bytes. Images go through `ImageInspector` (metadata removed); a PDF must
 /// start with a PDF header, end with an end-of-file marker, and name none of the actions that make a reader run
 /// something. Written here because no package of this platform checks PDFs without rendering them; the check is
-/// one linear pass over the bytes.
+/// one linear pass over the bytes. It reads names as they stand in the file (escapes decoded); names inside
+/// compressed object streams are not inflated, so PDFs are also only ever served as sandboxed downloads.
 public enum AttachmentInspector {
     public static let maxBytes = 10 * 1024 * 1024
     public static let maxPerMessage = 5
     public static let maxNameCharacters = 100
+    public static let maxNameBytes = 200
 
     public static func inspect(_ bytes: [UInt8], name: String, limit: Int = maxBytes) throws(AttachmentProblem) -> InspectedAttachment {
         guard !bytes.isEmpty else { throw .empty }
@@ -101,23 +103,42 @@ public enum AttachmentInspector {
     static let activeNames: [[UInt8]] = ["JavaScript", "JS", "Launch", "EmbeddedFile", "EmbeddedFiles", "RichMedia", "XFA", "SubmitForm",
                                          "ImportData", "GoToE"].map { Array($0.utf8) }
 
+    /// Longest active name, in bytes.
+    static let longestName = activeNames.map(\.count).max() ?? 0
+
     static func namesActiveContent(_ b: [UInt8]) -> Bool {
-        // One pass: at every `/`, compare the name that follows with each active name (at most 13 bytes each).
+        // One pass: at every `/`, read the name that follows up to a delimiter (at most a few bytes past the longest
+        // active name), decoding `#xx` escapes, since `/J#61vaScript` names `/JavaScript` too.
         var i = 0
         let n = b.count
         while i < n {
             if b[i] == 0x2F {
-                for name in activeNames where i + name.count < n {
-                    var match = true
-                    for (k, c) in name.enumerated() where b[i + 1 + k] != c { match = false; break }
-                    if !match { continue }
-                    let end = i + 1 + name.count
-                    if end >= n || isDelimiter(b[end]) { return true }
+                var name: [UInt8] = []
+                var j = i + 1
+                while j < n, !isDelimiter(b[j]), name.count <= longestName {
+                    if b[j] == 0x23, j + 2 < n, let high = hexValue(b[j + 1]), let low = hexValue(b[j + 2]) {
+                        name.append(high << 4 | low)
+                        j += 3
+                    } else {
+                        name.append(b[j])
+                        j += 1
+                    }
                 }
+                if activeNames.contains(name) { return true }
+                // Continue right after the slash: a name never contains another slash, so this stays linear.
             }
             i += 1
         }
         return false
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x41 + 10
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
     }
 
     static func isDelimiter(_ c: UInt8) -> Bool {
@@ -133,11 +154,17 @@ public enum AttachmentInspector {
             let v = scalar.value
             if v < 0x20 || (0x7F...0x9F).contains(v) { return false }
             if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C { return false }
-            if scalar.properties.generalCategory == .nonspacingMark { return false }
+            // Marks, format characters (joiners, invisible operators) and private-use characters hide or stack.
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .enclosingMark, .spacingMark, .format, .privateUse, .surrogate, .unassigned: return false
+            default: break
+            }
             return true
         })).trimmingWhitespace()
         if let dot = cleaned.lastIndex(of: "."), dot != cleaned.startIndex { cleaned = String(cleaned[..<dot]) }
         cleaned = String(cleaned.prefix(maxNameCharacters - 5)).trimmingWhitespace()
+        // At most 200 bytes as UTF-8, cut on a character boundary.
+        while cleaned.utf8.count > maxNameBytes { cleaned.removeLast() }
         if cleaned.isEmpty || cleaned.allSatisfy({ $0 == "." }) { cleaned = "attachment" }
         return cleaned + "." + kind.fileExtension
     }

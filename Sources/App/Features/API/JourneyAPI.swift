@@ -176,7 +176,7 @@ enum JourneyAPI {
     @Sendable static func sendMessage(req: Request) async throws -> Response {
         let user = try signedIn(req)
         let (row, side) = try await participantCase(req, user)
-        guard let status = CaseStatus(rawValue: row.status), status.visibleToProvider, status != .withdrawn else {
+        guard let status = CaseStatus(rawValue: row.status), MessageService.openStatuses.contains(status) else {
             throw Abort(.conflict, reason: req.application.localizer("messages.closed"))
         }
         let dto = try decode(NewMessageDTO.self, req)
@@ -207,8 +207,13 @@ enum JourneyAPI {
         guard problems.isEmpty else {
             return try ConsultationAPI.problem(problems.contains { $0.field.hasPrefix("attachments[") } ? httpStatus : .unprocessableEntity, problems, req)
         }
-        let id = try await MessageService.post(text: text, attachments: attachments, side: side, row: row, author: user, app: req.application,
+        let id: Int
+        do {
+            id = try await MessageService.post(text: text, attachments: attachments, side: side, row: row, author: user, app: req.application,
                                                source: req.auditSource, on: req.db)
+        } catch is ConversationClosed {
+            throw Abort(.conflict, reason: req.application.localizer("messages.closed"))
+        }
         let page = side == .patient ? SiteURL.caseMessages(.value(row.reference)) : SiteURL.inboxMessages(.value(row.reference))
         return try json(CreatedMessageDTO(id: id, url: req.application.config.baseURL + page.path + "#m\(id)"), status: .created)
     }

@@ -241,6 +241,8 @@ enum AccountDataController {
         try await app.writes.transaction(on: db) { tx in
             let caseIDs = try await ConsultationCase.query(on: tx).filter(\.$patient.$id == userID).all().compactMap(\.id)
             if !caseIDs.isEmpty {
+                // Booked consultations are cancelled first, so no reminder of them goes out after the account is gone.
+                for id in caseIDs { try await CaseService.stopOpenWork(caseID: id, by: nil, now: now, on: tx) }
                 try await CasePhoto.query(on: tx).filter(\.$consultation.$id ~~ caseIDs).delete()
                 try await CaseEvent.query(on: tx).filter(\.$consultation.$id ~~ caseIDs).delete()
                 try await Consent.query(on: tx).filter(\.$consultation.$id ~~ caseIDs).delete()

@@ -38,8 +38,7 @@ enum CaseExpiry {
             guard let row = try await ConsultationCase.find(caseID, on: tx), let status = CaseStatus(rawValue: row.status),
                   let next = CaseAction.expire.apply(to: status, by: .system),
                   try await CaseService.transition(caseID: caseID, from: status, to: next, now: now, on: tx) else { return false }
-            try await QuoteRecord.query(on: tx).filter(\.$consultation.$id == caseID).filter(\.$status == QuoteStatus.open.rawValue)
-                .set(\.$status, to: QuoteStatus.closed.rawValue).set(\.$decidedAt, to: now).update()
+            try await CaseService.stopOpenWork(caseID: caseID, by: nil, now: now, on: tx)
             let key = try await app.vault.dataKey(id: row.dataKeyID, on: tx)
             try await CaseService.addEvent(caseID: caseID, kind: CaseAction.expire.rawValue, status: next, actor: nil, note: nil,
                                            reference: row.reference, key: key, now: now, on: tx)

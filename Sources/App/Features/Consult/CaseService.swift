@@ -67,6 +67,26 @@ enum CaseService {
         return true
     }
 
+    /// Marks activity on a case (`updated_at`) with one conditional write that holds only while its status is one of
+    /// `allowed`: false when it is not (withdrawn meanwhile, say). On PostgreSQL the write also locks the case row
+    /// until the transaction ends, so two changes of one case's quotes, conversation or bookings run one after the
+    /// other, and a withdrawal cannot slip between a check and a write.
+    static func touch(caseID: Int, allowed: [CaseStatus], now: Date, on tx: any Database) async throws -> Bool {
+        struct Changed: Decodable { let id: Int }
+        return try await (tx as! any SQLDatabase).update("cases").set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(caseID))
+            .where("status", .in, SQLBind.group(allowed.map(\.rawValue))).returning("id").all(decoding: Changed.self).count == 1
+    }
+
+    /// When a case stops (withdrawn, declined, closed, expired): its open quotes close, its booked consultations
+    /// are cancelled and their reminders withdrawn.
+    static func stopOpenWork(caseID: Int, by userID: Int?, now: Date, on tx: any Database) async throws {
+        try await QuoteRecord.query(on: tx).filter(\.$consultation.$id == caseID).filter(\.$status == QuoteStatus.open.rawValue)
+            .set(\.$status, to: QuoteStatus.closed.rawValue).set(\.$decidedAt, to: now).update()
+        for a in try await Appointment.query(on: tx).filter(\.$caseID == caseID).filter(\.$status == AppointmentStatus.booked.rawValue).all() {
+            _ = try await SchedulingService.release(a, by: userID, now: now, on: tx)
+        }
+    }
+
     /// Tells the patient the request was sent and the provider's team that it arrived.
     static func notifyOpened(reference: String, patient: User, practitionerID: Int?, organizationID: Int?, app: Application,
                              now: Date, on tx: any Database) async throws {
@@ -200,13 +220,8 @@ enum CaseService {
             // The conversation holds health data too: its messages and their attachments go with the request.
             try await MessageAttachment.query(on: tx).filter(\.$caseID == caseID).delete()
             try await CaseMessage.query(on: tx).filter(\.$caseID == caseID).delete()
-            // Nothing goes on with a withdrawn request: open quotes close, booked consultations are cancelled and
-            // their reminders withdrawn (the team is told of the withdrawal below).
-            try await QuoteRecord.query(on: tx).filter(\.$consultation.$id == caseID).filter(\.$status == "open")
-                .set(\.$status, to: "closed").set(\.$decidedAt, to: now).update()
-            for a in try await Appointment.query(on: tx).filter(\.$caseID == caseID).filter(\.$status == AppointmentStatus.booked.rawValue).all() {
-                _ = try await SchedulingService.release(a, by: patient.id, now: now, on: tx)
-            }
+            // Nothing goes on with a withdrawn request (the team is told of the withdrawal below).
+            try await stopOpenWork(caseID: caseID, by: patient.id, now: now, on: tx)
             try await CaseEvent.query(on: tx).filter(\.$consultation.$id == caseID).set(\.$note, to: nil).update()
             try await Consent.query(on: tx).filter(\.$consultation.$id == caseID).filter(\.$withdrawnAt == nil).set(\.$withdrawnAt, to: now).update()
             try await addEvent(caseID: caseID, kind: CaseAction.withdraw.rawValue, status: next, actor: patient.id, note: nil,
@@ -244,6 +259,7 @@ enum CaseService {
             guard let current = try await ConsultationCase.find(caseID, on: tx),
                   let status = CaseStatus(rawValue: current.status), let next = action.apply(to: status),
                   try await transition(caseID: caseID, from: status, to: next, now: now, on: tx) else { return false }
+            if !next.isOpen { try await stopOpenWork(caseID: caseID, by: actor.id, now: now, on: tx) }
             try await addEvent(caseID: caseID, kind: action.rawValue, status: next, actor: actor.id, note: note,
                                reference: reference, key: key, now: now, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: actor.id, actorRole: actor.role.rawValue, action: "case.\(action.rawValue)",

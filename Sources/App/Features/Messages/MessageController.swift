@@ -57,7 +57,7 @@ enum MessageController {
 
     static func post(_ req: Request, _ user: SignedInUser, _ row: ConsultationCase, side: ConversationSide) async throws -> Response {
         let form = try await req.formBody()
-        guard let status = CaseStatus(rawValue: row.status), status.visibleToProvider, status != .withdrawn else {
+        guard let status = CaseStatus(rawValue: row.status), MessageService.openStatuses.contains(status) else {
             throw Abort(.conflict, reason: req.application.localizer("messages.closed"))
         }
         var reader = FormReader(form.input)
@@ -87,8 +87,13 @@ enum MessageController {
             return try await render(req, user, row, side: side, state: FormState(form.input, problems: problems),
                                     status: problems.contains { $0.field == "attachments" } ? httpStatus : .unprocessableEntity)
         }
-        let id = try await MessageService.post(text: text, attachments: attachments, side: side, row: row, author: user, app: req.application,
+        let id: Int
+        do {
+            id = try await MessageService.post(text: text, attachments: attachments, side: side, row: row, author: user, app: req.application,
                                                source: req.auditSource, on: req.db)
+        } catch is ConversationClosed {
+            throw Abort(.conflict, reason: req.application.localizer("messages.closed"))
+        }
         let base = side == .patient ? SiteURL.caseMessages(.value(row.reference)) : SiteURL.inboxMessages(.value(row.reference))
         return CaseController.redirect(base.path + "#m\(id)")
     }
@@ -110,7 +115,9 @@ enum MessageController {
         let ascii = String(name.unicodeScalars.map { s -> Character in
             s.isASCII && (CharacterSet.alphanumerics.contains(s) || "._-() ".unicodeScalars.contains(s)) ? Character(s) : "_"
         })
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "attachment"
+        // RFC 5987 attr-char: ASCII letters and digits and a few marks; everything else percent-encoded as UTF-8.
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn:
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~")) ?? "attachment"
         let disposition = kind.isInlineImage ? "inline" : "attachment"
         response.headers.replaceOrAdd(name: .contentDisposition, value: "\(disposition); filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
         response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; sandbox")

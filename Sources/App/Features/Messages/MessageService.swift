@@ -48,7 +48,13 @@ enum MessageLimits {
     static let maxBody: ByteCount = "52mb"
 }
 
+/// The case stopped taking messages (withdrawn, or not confirmed yet); answered with 409.
+struct ConversationClosed: Error {}
+
 enum MessageService {
+    /// Statuses in which the conversation takes new messages.
+    static let openStatuses = CaseStatus.allCases.filter { $0.visibleToProvider && $0 != .withdrawn }
+
     static func bodyContext(_ reference: String, _ id: Int) -> String { "case:\(reference):message:\(id)" }
     static func attachmentContext(_ reference: String, _ id: String) -> String { "case:\(reference):attachment:\(id)" }
     static func nameContext(_ reference: String, _ id: String) -> String { "case:\(reference):attachment:\(id):name" }
@@ -63,6 +69,8 @@ enum MessageService {
         let key = try await app.vault.dataKey(id: row.dataKeyID, on: db)
         return try await app.writes.transaction(on: db) { tx in
             let sql = tx as! any SQLDatabase
+            // The case must still take messages when the message is written (a withdrawal may have come first).
+            guard try await CaseService.touch(caseID: caseID, allowed: openStatuses, now: now, on: tx) else { throw ConversationClosed() }
             // Did the other side already have something unread from us? Then they were told already.
             let othersRead = try await lastRead(caseID: caseID, side: side.other, on: tx)
             struct N: Decodable { let n: Int }

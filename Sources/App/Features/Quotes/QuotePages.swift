@@ -248,7 +248,7 @@ enum QuotePages {
                 lines(s.quote, t),
                 terms(s.quote, t),
                 .p(.class("hint"), .plain(t("quote.agreement.keep"))),
-                .p(.class("no-print"), .a(.class("button"), .attr("href", "javascript:print()"), .plain(t("quote.agreement.print")))),
+                .p(.class("no-print hint"), .plain(t("quote.agreement.print"))),
                 Fragments.disclaimer(t)
             )).render(ctx)
     }

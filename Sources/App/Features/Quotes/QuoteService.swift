@@ -188,6 +188,8 @@ enum QuoteService {
         let t = app.localizer
         return try await app.writes.transaction(on: db) { tx -> SendOutcome in
             let sql = tx as! any SQLDatabase
+            // Locks the case row (PostgreSQL) so quote changes of one case run one after the other.
+            guard try await CaseService.touch(caseID: caseID, allowed: CaseStatus.allCases, now: now, on: tx) else { return .notAllowed }
             guard let current = try await ConsultationCase.find(caseID, on: tx), let status = CaseStatus(rawValue: current.status),
                   let next = CaseAction.sendQuote.apply(to: status, by: .providerStaff) else { return .notAllowed }
             let quoteID: Int
@@ -267,6 +269,7 @@ enum QuoteService {
         do {
             try await app.writes.transaction(on: db) { tx in
                 let sql = tx as! any SQLDatabase
+                _ = try await CaseService.touch(caseID: caseID, allowed: CaseStatus.allCases, now: now, on: tx)
                 guard let quote = try await QuoteRecord.query(on: tx).filter(\.$id == quoteID).filter(\.$consultation.$id == caseID).first() else {
                     throw QuoteRefusal.notOpen(.closed)
                 }
@@ -351,6 +354,8 @@ enum QuoteService {
         do {
             try await app.writes.transaction(on: db) { tx in
                 let sql = tx as! any SQLDatabase
+                // Locks the case row first: of two declines at once, the second sees the first's and can decline the case.
+                _ = try await CaseService.touch(caseID: caseID, allowed: CaseStatus.allCases, now: now, on: tx)
                 let sealed = try Vault.seal(Data(reason.utf8), key: key, context: "case:\(reference):quote:\(quoteID):decision")
                 struct Changed: Decodable { let id: Int }
                 let changed = try await sql.update("quotes").set("status", to: SQLBind(QuoteStatus.declined.rawValue))

@@ -119,8 +119,7 @@ enum ScheduleController {
     /// The `.ics` file for the viewer: the current invitation (REQUEST), or the cancellation.
     static func calendar(_ req: Request, _ user: SignedInUser, _ a: Appointment, _ row: ConsultationCase) async throws -> Response {
         let method: CalendarInvite.Method = a.status == AppointmentStatus.booked.rawValue ? .request : .cancel
-        let invite = SchedulingService.invite(a, method: method, providerName: try await QuoteController.providerName(row, on: req.db),
-                                              reference: row.reference, recipient: (user.displayName, user.email), app: req.application)
+        let invite = SchedulingService.invite(a, method: method, reference: row.reference, recipient: (user.displayName, user.email), app: req.application)
         let response = Response(status: .ok, body: .init(string: invite.render(stamp: req.application.clock.now())))
         response.headers.replaceOrAdd(name: .contentType, value: "text/calendar; method=\(method.rawValue); charset=utf-8")
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"consultation-\(row.reference).ics\"")

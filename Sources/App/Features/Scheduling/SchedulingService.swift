@@ -95,22 +95,25 @@ enum SchedulingService {
         }
     }
 
-    /// Starts of booked appointments of a provider in a window.
-    static func taken(key: String, from: Date, to: Date, on db: any Database) async throws -> Set<Date> {
-        struct Row: Decodable { let starts_at: Date }
-        let rows = try await (db as! any SQLDatabase).select().column("starts_at").from("appointments")
+    /// Booked consultations of a provider that may touch a window, as intervals.
+    static func booked(key: String, from: Date, to: Date, on db: any Database) async throws -> [Slot] {
+        struct Row: Decodable { let starts_at: Date; let ends_at: Date }
+        let rows = try await (db as! any SQLDatabase).select().column("starts_at").column("ends_at").from("appointments")
             .where("provider_key", .equal, SQLBind(key)).where("status", .equal, SQLBind(AppointmentStatus.booked.rawValue))
-            .where("starts_at", .greaterThanOrEqual, SQLBind(from.addingTimeInterval(-86_400))).where("starts_at", .lessThan, SQLBind(to))
-            .all(decoding: Row.self)
-        return Set(rows.map(\.starts_at))
+            .where("ends_at", .greaterThan, SQLBind(from)).where("starts_at", .lessThan, SQLBind(to.addingTimeInterval(86_400)))
+            .orderBy("starts_at").all(decoding: Row.self)
+        return rows.map { Slot(start: $0.starts_at, end: $0.ends_at) }
     }
 
-    /// Free slots of a provider whose start lies in `from..<to`, within the booking horizon.
+    /// Free slots of a provider whose start lies in `from..<to`, within the booking horizon: none that overlaps a
+    /// booked consultation.
     static func freeSlots(key: String, published p: PublishedAvailability, from: Date, to: Date, now: Date, on db: any Database) async throws -> [Slot] {
         let end = min(to, now.addingTimeInterval(TimeInterval(p.horizonDays) * 86_400))
         guard from < end else { return [] }
-        let taken = try await taken(key: key, from: from, to: end, on: db)
-        return p.availability.slots(from: from, to: end, now: now, taken: taken)
+        let booked = try await booked(key: key, from: from, to: end, on: db)
+        return p.availability.slots(from: from, to: end, now: now).filter { slot in
+            !booked.contains { $0.start < slot.end && $0.end > slot.start }
+        }
     }
 
     /// Whether `start` is a slot of the grid that can be booked now (ignoring other bookings: the unique
@@ -127,6 +130,25 @@ enum SchedulingService {
         status.visibleToProvider && status.isOpen && status != .treated && status != .aftercare
     }
 
+    static let bookableStatuses = CaseStatus.allCases.filter(isOpenForBooking)
+
+    /// Serializes bookings of one provider on PostgreSQL (a lock held until the transaction ends); SQLite's single
+    /// writer already does.
+    static func lockProvider(_ key: String, on tx: any Database) async throws {
+        let sql = tx as! any SQLDatabase
+        guard sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "booking|" + key)))").run()
+    }
+
+    /// Whether a booked consultation of the provider overlaps `start..<end` (other than `except`).
+    static func overlaps(key: String, start: Date, end: Date, except: String?, on db: any Database) async throws -> Bool {
+        var q = (db as! any SQLDatabase).select().column("id").from("appointments").where("provider_key", .equal, SQLBind(key))
+            .where("status", .equal, SQLBind(AppointmentStatus.booked.rawValue))
+            .where("starts_at", .lessThan, SQLBind(end)).where("ends_at", .greaterThan, SQLBind(start))
+        if let except { q = q.where("id", .notEqual, SQLBind(except)) }
+        return try await q.limit(1).all().count > 0
+    }
+
     /// Books a slot for a case. A slot is free once: the unique constraint on `slot_claim` decides between two
     /// patients, and the one on `case_claim` between two bookings for one case. Both sides are sent the
     /// invitation (METHOD:REQUEST) and reminders are queued for 24 hours and 1 hour before.
@@ -141,6 +163,13 @@ enum SchedulingService {
         do {
             let appointment = try await app.writes.transaction(on: db) { tx -> Appointment in
                 let sql = tx as! any SQLDatabase
+                // Still open for booking when the booking is written; the case row stays locked until commit.
+                guard try await CaseService.touch(caseID: caseID, allowed: bookableStatuses, now: now, on: tx) else { throw BookingRefusal.caseClosed }
+                // No booked consultation of this provider may overlap the new one (a change of slot length or hours
+                // can leave bookings off the grid). Bookings of one provider are serialized: by the write gate on
+                // SQLite, by a transaction-scoped advisory lock on PostgreSQL.
+                try await lockProvider(key, on: tx)
+                guard try await !overlaps(key: key, start: slot.start, end: slot.end, except: nil, on: tx) else { throw BookingRefusal.slotUnavailable }
                 // A consultation that has ended no longer holds the case.
                 try await sql.update("appointments").set("case_claim", to: SQLLiteral.null).where("case_id", .equal, SQLBind(caseID))
                     .where("ends_at", .lessThanOrEqual, SQLBind(now)).run()
@@ -180,6 +209,8 @@ enum SchedulingService {
                 return a
             }
             return .success(appointment)
+        } catch let refusal as BookingRefusal {
+            return .failure(refusal)
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Which claim lost tells the patient what happened.
             let caseTaken = try await Appointment.query(on: db).filter(\.$caseClaim == caseClaim(caseID)).first() != nil
@@ -211,7 +242,7 @@ enum SchedulingService {
 
     /// Cancels a booked appointment as it stands (one conditional write on its status and sequence), frees its slot
     /// and its case, and withdraws its reminders. False when it changed meanwhile.
-    static func release(_ a: Appointment, by userID: Int, now: Date, on tx: any Database) async throws -> Bool {
+    static func release(_ a: Appointment, by userID: Int?, now: Date, on tx: any Database) async throws -> Bool {
         let id = try a.requireID()
         struct Changed: Decodable { let sequence: Int }
         let changed = try await (tx as! any SQLDatabase).update("appointments").set("status", to: SQLBind(AppointmentStatus.cancelled.rawValue))
@@ -240,6 +271,9 @@ enum SchedulingService {
         let id = try a.requireID()
         do {
             return try await app.writes.transaction(on: db) { tx -> Result<Void, BookingRefusal> in
+                guard try await CaseService.touch(caseID: a.caseID, allowed: bookableStatuses, now: now, on: tx) else { return .failure(.caseClosed) }
+                try await lockProvider(a.providerKey, on: tx)
+                guard try await !overlaps(key: a.providerKey, start: slot.start, end: slot.end, except: id, on: tx) else { return .failure(.slotUnavailable) }
                 struct Changed: Decodable { let sequence: Int }
                 let changed = try await (tx as! any SQLDatabase).update("appointments")
                     .set("starts_at", to: SQLBind(slot.start)).set("ends_at", to: SQLBind(slot.end))
@@ -284,16 +318,16 @@ enum SchedulingService {
         return "no-reply@\(host)"
     }
 
-    /// The invitation for one recipient (the other party is the organizer). Carries no health data and no video
-    /// link: the appointment page shows the link to the two parties shortly before the start.
-    static func invite(_ a: Appointment, method: CalendarInvite.Method, providerName: String, reference: String, recipient: (name: String, email: String),
+    /// The invitation for one recipient, organized by the platform. Names neither the provider (a surgeon's name
+    /// says what the call is about) nor carries the video link: the appointment page shows both to the two parties.
+    static func invite(_ a: Appointment, method: CalendarInvite.Method, reference: String, recipient: (name: String, email: String),
                        app: Application) -> CalendarInvite {
         let t = app.localizer
         return CalendarInvite(uid: "\(a.id ?? "")@careabroad", sequence: a.sequence, method: method, start: a.startsAt, end: a.endsAt,
-                              timeZone: a.providerZone, summary: t("ics.summary", ["provider": providerName, "reference": reference]),
+                              timeZone: a.providerZone, summary: t("ics.summary", ["reference": reference]),
                               description: t("ics.description", ["reference": reference]),
                               url: app.config.baseURL + SiteURL.appointment(.value(a.id ?? "")).path,
-                              organizer: (providerName, organizerEmail(app)), attendee: recipient)
+                              organizer: ("CareAbroad", organizerEmail(app)), attendee: recipient)
     }
 
     /// Tells the patient and the team, each with the invitation attached.
@@ -308,7 +342,7 @@ enum SchedulingService {
             recipients.append((provider, email, a.providerZone))
         }
         for r in recipients {
-            let ics = invite(a, method: method, providerName: provider, reference: row.reference, recipient: (r.name, r.email), app: app).render(stamp: now)
+            let ics = invite(a, method: method, reference: row.reference, recipient: (r.name, r.email), app: app).render(stamp: now)
             let when = SlotLabel.text(Slot(start: a.startsAt, end: a.endsAt), patientZone: r.zone, providerZone: r.zone == a.providerZone ? a.patientZone : a.providerZone)
             try await Outbox.enqueue(app, kind: "appointment", to: r.email, subject: t("\(mail).subject", ["reference": row.reference]),
                                      body: t("\(mail).body", ["reference": row.reference, "date": when, "link": link, "provider": provider]), now: now,
