@@ -15,7 +15,8 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     app.config = config
     app.clock = clock
     app.localizer = try Localizer.load(language: "en")
-    app.renderCache = RenderCache(enabled: config.renderCacheEnabled, ttl: TimeInterval(config.renderCacheTTL))
+    app.renderCache = RenderCache(enabled: config.renderCacheEnabled, ttl: TimeInterval(config.renderCacheTTL),
+                                  checkInterval: TimeInterval(config.renderCacheCheckMillis) / 1_000)
     app.providerFilterIndex = ProviderFilterIndex()
     app.largeBodiesInFlight = InFlightCounter()
 

@@ -37,6 +37,9 @@ public struct AppConfig: Sendable {
     public var trustedProxies: [IPNetwork] = []
     /// `CAREABROAD_OUTBOX_RETENTION_DAYS`: delivered messages are deleted after this many days.
     public var outboxRetentionDays: Int = 7
+    /// `CAREABROAD_RENDER_CACHE_CHECK_MS`: how often a node asks the database whether content changed (the
+    /// longest another node's change can take to show here).
+    public var renderCacheCheckMillis: Int = 250
 
     public enum MailSettings: Sendable, Equatable {
         /// Stored and readable at `/dev/mailbox` (development only).
@@ -203,6 +206,7 @@ public struct AppConfig: Sendable {
             }
         }
         result.outboxRetentionDays = integer("CAREABROAD_OUTBOX_RETENTION_DAYS", default: 7, range: 1...3_650)
+        result.renderCacheCheckMillis = integer("CAREABROAD_RENDER_CACHE_CHECK_MS", default: 250, range: 0...60_000)
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return result
     }

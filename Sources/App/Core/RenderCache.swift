@@ -1,5 +1,7 @@
 import Foundation
 import Vapor
+import Fluent
+import SQLKit
 import Domain
 import NIOConcurrencyHelpers
 
@@ -28,6 +30,9 @@ public final class RenderCache: Sendable {
         var nextSeq = 0
         var bytes = 0
         var generation = 0
+        /// The database's content and search-index generations when this node last looked, and when it looked.
+        var seen: ContentGeneration.Value?
+        var checkedAt: Date?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -36,23 +41,45 @@ public final class RenderCache: Sendable {
     let maxBytes: Int
     let enabled: Bool
 
-    public init(enabled: Bool, ttl: TimeInterval, maxEntries: Int = 20_000, maxBytes: Int = 64 * 1_048_576) {
+    /// How often this node asks the database whether content changed on any node.
+    let checkInterval: TimeInterval
+
+    public init(enabled: Bool, ttl: TimeInterval, maxEntries: Int = 20_000, maxBytes: Int = 64 * 1_048_576, checkInterval: TimeInterval = 0.25) {
         self.enabled = enabled
         self.ttl = ttl
         self.maxEntries = maxEntries
         self.maxBytes = maxBytes
+        self.checkInterval = checkInterval
+    }
+
+    /// Drops every page when content changed on any node since the last look. Asks the database (one read of two
+    /// single-row tables) at most once per `checkInterval`, so a change shows on every node within that time.
+    func sync(on db: any Database, now: Date) async throws {
+        let due = state.withLockedValue { s -> Bool in
+            guard s.checkedAt.map({ now.timeIntervalSince($0) >= checkInterval }) ?? true else { return false }
+            s.checkedAt = now
+            return true
+        }
+        guard due else { return }
+        let current = try await ContentGeneration.read(on: db)
+        state.withLockedValue { s in
+            if let seen = s.seen, seen != current { Self.clear(&s) }
+            s.seen = current
+        }
+    }
+
+    private static func clear(_ s: inout State) {
+        s.entries.removeAll(keepingCapacity: true)
+        s.order.removeAll(keepingCapacity: true)
+        s.sequence.removeAll(keepingCapacity: true)
+        s.orderStart = 0
+        s.bytes = 0
+        s.generation += 1
     }
 
     /// Forgets every page (called after content changes).
     public func invalidate() {
-        state.withLockedValue {
-            $0.entries.removeAll(keepingCapacity: true)
-            $0.order.removeAll(keepingCapacity: true)
-            $0.sequence.removeAll(keepingCapacity: true)
-            $0.orderStart = 0
-            $0.bytes = 0
-            $0.generation += 1
-        }
+        state.withLockedValue { Self.clear(&$0) }
     }
 
     public var count: Int { state.withLockedValue { $0.entries.count } }
@@ -105,6 +132,25 @@ public final class RenderCache: Sendable {
     }
 }
 
+/// The generations of published content and of the provider search index, as one value: when either moves, on
+/// any node, every node's rendered pages are out of date.
+enum ContentGeneration {
+    struct Value: Equatable, Sendable { let content: Int64; let search: Int64 }
+
+    static func read(on db: any Database) async throws -> Value {
+        struct Row: Decodable { let c: Int64?; let s: Int64? }
+        let row = try await (db as! any SQLDatabase)
+            .raw("SELECT (SELECT generation FROM content_state WHERE id = 1) AS c, (SELECT generation FROM search_index_state WHERE id = 1) AS s")
+            .first(decoding: Row.self)
+        return Value(content: row?.c ?? 0, search: row?.s ?? 0)
+    }
+
+    /// Moves the content generation, in the caller's transaction: every node drops its pages once it commits.
+    static func bump(on db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw("UPDATE content_state SET generation = generation + 1 WHERE id = 1").run()
+    }
+}
+
 extension Application {
     private struct RenderCacheKey: StorageKey { typealias Value = RenderCache }
 
@@ -133,6 +179,7 @@ struct RenderCacheMiddleware: AsyncMiddleware {
         guard request.method == .GET || request.method == .HEAD else { return try await next.respond(to: request) }
         let key = try Self.key(for: request)
         let now = Date()
+        if cache.enabled { try await cache.sync(on: request.db, now: now) }
         if cache.enabled, let entry = cache.lookup(key, now: now) {
             return Self.answer(request, body: entry.body, etag: entry.etag, contentType: entry.contentType)
         }

@@ -20,6 +20,8 @@ enum MigrationRegistry {
                 UpdateOutboxAttachment(),
                 UpdateMailboxAttachment(),
                 UpdateAppointmentCaseClaim(),
+                // 009: the generation of published content, checked by every node's render cache
+                CreateContentState(),
             ]
     }
 }
