@@ -127,3 +127,34 @@ struct EditorialWorkflowTests {
         #expect(TextDiff.lines(old: "", new: "a\nb") == [.added("a"), .added("b")])
     }
 }
+
+@Suite("Article fields")
+struct ArticleFieldsTests {
+    static let input = FormInput(["title": ["Natural lip rejuvenation"], "summary": ["What fat grafting can do"], "body": ["## Why\n\nText."],
+                                  "category": ["aesthetics"], "author": ["eda-sample"], "procedures": ["microfat-lip-grafting"], "clinical": ["yes"]])
+    static func read(_ input: FormInput) -> Result<ArticleFields, FormError> {
+        ArticleFields.read(input, categories: ["aesthetics"], authors: ["eda-sample"], providers: ["patrick-tonnard-md-phd"],
+                           procedureSlugs: ["microfat-lip-grafting", "nanofat-grafting"])
+    }
+
+    @Test("A complete form gives the fields, with a slug made from the title when none is typed, and back again")
+    func complete() throws {
+        let fields = try Self.read(Self.input).get()
+        #expect(fields.slug == "natural-lip-rejuvenation")
+        #expect(fields.isClinical && fields.procedures == ["microfat-lip-grafting"])
+        #expect(try Self.read(fields.formInput).get() == fields)
+    }
+
+    @Test("Every problem is named at its field: missing, too long (in bytes too), unknown choices, a bad slug")
+    func problems() {
+        var input = Self.input
+        input["title"] = nil
+        input["slug"] = "Not A Slug"
+        input["summary"] = String(repeating: "e\u{301}", count: 401)
+        input["category"] = "nope"
+        input["featured_provider"] = "someone-else"
+        input.set("procedures", ["microfat-lip-grafting", "unknown"])
+        guard case .failure(let e) = Self.read(input) else { Issue.record("accepted"); return }
+        #expect(e.fields == ["title", "slug", "summary", "category", "featured_provider", "procedures"])
+    }
+}
