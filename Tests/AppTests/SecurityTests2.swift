@@ -144,7 +144,7 @@ struct HealthDataSecurityTests {
             let done = try await app.vault.rotateAll(on: app.db, gate: app.writes, now: testNow)
             #expect(done.dataKeys >= 1)
             #expect(done.platformKeys == 2) // the audit chain's and the outbox's
-            #expect(done.signInSecrets == 6) // the three demo practice teams, facilitator, editor and administrator
+            #expect(done.signInSecrets == 7) // the three demo practice teams, facilitator, editor, medical reviewer and administrator
             #expect(try await DataKey.query(on: app.db).filter(\.$masterKeyID == old).count() == 0)
             #expect(try await PlatformKey.query(on: app.db).filter(\.$masterKeyID == old).count() == 0)
             // Only the new key now: everything still opens, and staff still sign in with their codes.

@@ -22,6 +22,10 @@ enum MigrationRegistry {
                 UpdateAppointmentCaseClaim(),
                 // 009: the generation of published content, checked by every node's render cache
                 CreateContentState(),
+                // 010: the editorial workspace: pages at work, their revisions and comments, editors' author records
+                CreateEditorialItems(),
+                CreateContentRevisions(),
+                CreateStaffAuthors(),
             ]
     }
 }

@@ -174,7 +174,15 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
     func start(_ app: Application) {
         task = Task { [interval] in
             var lastHousekeeping = ContinuousClock.now - .seconds(3_600)
+            var lastScheduling = ContinuousClock.now - .seconds(3_600)
             while !Task.isCancelled {
+                // Scheduled pages go live within half a minute of their time.
+                if ContinuousClock.now - lastScheduling > .seconds(30) {
+                    lastScheduling = ContinuousClock.now
+                    do { try await EditorialService.publishDue(app: app) } catch {
+                        app.logger.error("scheduled publishing failed", metadata: ["error": "\(type(of: error))"])
+                    }
+                }
                 if ContinuousClock.now - lastHousekeeping > .seconds(600) {
                     lastHousekeeping = ContinuousClock.now
                     do { try await Housekeeping.run(app: app) } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import Fluent
+import SQLKit
 import Vapor
 import Domain
 
@@ -14,6 +15,8 @@ enum DemoAccounts {
         let practitionerSlug: String?
         let organizationSlug: String?
         let facilitatorSlug: String?
+        /// The author an editorial account writes (or reviews) as.
+        var authorSlug: String? = nil
     }
 
     static let featuredSurgeonSlug = "patrick-tonnard-md-phd"
@@ -32,7 +35,10 @@ enum DemoAccounts {
         Account(email: "facilitator@demo.careabroad.test", password: "amber-compass-river-58", name: "Sam Journey (sample facilitator)",
                 role: .facilitator, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: "sample-care-journeys"),
         Account(email: "editor@demo.careabroad.test", password: "linen-gallery-orbit-63", name: "Eda Sample (sample editor)",
-                role: .editor, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: nil),
+                role: .editor, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: nil, authorSlug: "maya-lindgren"),
+        // A medical reviewer: an editorial account whose author record holds a clinical credential (sample data).
+        Account(email: "reviewer@demo.careabroad.test", password: "maple-signal-quartz-55", name: "Helen Marsh (sample medical reviewer)",
+                role: .editor, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: nil, authorSlug: "dr-helen-marsh"),
         Account(email: "admin@demo.careabroad.test", password: "granite-willow-signal-29", name: "Ari Sample (sample administrator)",
                 role: .admin, practitionerSlug: nil, organizationSlug: nil, facilitatorSlug: nil),
     ]
@@ -99,6 +105,9 @@ enum DemoAccounts {
                 }
                 if let slug = account.organizationSlug, let o = try await Organization.query(on: tx).filter(\.$slug == slug).first() {
                     try await Membership(userID: id, organizationID: o.id, role: .staff).create(on: tx)
+                }
+                if let slug = account.authorSlug, let author = try await Author.query(on: tx).filter(\.$slug == slug).first(), let authorID = author.id {
+                    try await (tx as! any SQLDatabase).insert(into: "staff_authors").columns("user_id", "author_id").values(SQLBind(id), SQLBind(authorID)).run()
                 }
                 if account.facilitatorSlug != nil {
                     try await Membership(userID: id, facilitatorID: facilitator.id, role: .owner).create(on: tx)
