@@ -108,6 +108,18 @@ func routes(_ app: Application) throws {
     staff.post(.practiceAvailability, use: ScheduleController.availabilitySave)
     staff.get(.practiceCalendar, use: ScheduleController.calendar)
 
+    // Editorial workspace
+    let studio = GuardedRoutes(app, .signedIn([.editor]))
+    studio.get(.studio, use: StudioController.dashboard)
+    studio.get(.studioArticles, use: StudioController.articles)
+    studio.get(.studioReview, use: StudioController.review)
+    studio.get(.studioArticleNew, use: StudioController.newForm)
+    studio.post(.studioArticleNew, use: StudioController.create)
+    studio.get(.studioArticle(.key), use: StudioController.show)
+    studio.post(.studioArticle(.key), use: StudioController.save)
+    studio.post(.studioArticleActions(.key), use: StudioController.act)
+    studio.post(.studioArticleRestore(.key), use: StudioController.restore)
+
     // Decision aids
     open.get(.decide, use: DecideController.index)
     open.get(.decideAid(.key), use: DecideController.show)

@@ -72,6 +72,13 @@ public enum SiteURL: Sendable, Equatable {
     case appointmentReschedule(Parameter)
     case practiceAvailability
     case practiceCalendar
+    case studio
+    case studioArticles
+    case studioArticleNew
+    case studioArticle(Parameter)
+    case studioArticleActions(Parameter)
+    case studioArticleRestore(Parameter)
+    case studioReview
     case decide
     case decideAid(Parameter)
     case api(API)
@@ -105,6 +112,7 @@ public enum SiteURL: Sendable, Equatable {
     static let quoteKey = "quote"
     static let attachmentKey = "attachment"
     static let appointmentKey = "appointment"
+    static let itemKey = "item"
 
     private static func param(_ name: String, _ p: Parameter) -> Segment {
         switch p {
@@ -196,6 +204,13 @@ public enum SiteURL: Sendable, Equatable {
         case .appointmentReschedule(let a): return [.constant("appointments"), Self.param(Self.appointmentKey, a), .constant("reschedule")]
         case .practiceAvailability: return [.constant("practice"), .constant("availability")]
         case .practiceCalendar: return [.constant("practice"), .constant("calendar")]
+        case .studio: return [.constant("studio")]
+        case .studioArticles: return [.constant("studio"), .constant("articles")]
+        case .studioArticleNew: return [.constant("studio"), .constant("articles"), .constant("new")]
+        case .studioArticle(let i): return [.constant("studio"), .constant("articles"), Self.param(Self.itemKey, i)]
+        case .studioArticleActions(let i): return [.constant("studio"), .constant("articles"), Self.param(Self.itemKey, i), .constant("actions")]
+        case .studioArticleRestore(let i): return [.constant("studio"), .constant("articles"), Self.param(Self.itemKey, i), .constant("restore")]
+        case .studioReview: return [.constant("studio"), .constant("review")]
         case .decide: return [.constant("decide")]
         case .decideAid(let p): return [.constant("decide"), Self.slug(p)]
         case .api(let api):
@@ -287,6 +302,12 @@ extension Request {
     /// The validated quote id path parameter (a positive integer; 404 otherwise).
     func quoteID() throws -> Int {
         guard let raw = parameters.get(SiteURL.quoteKey), raw.count <= 9, raw.first != "0", let value = Int(raw), value > 0 else { throw Abort(.notFound) }
+        return value
+    }
+
+    /// The validated editorial item id path parameter (a positive integer; 404 otherwise).
+    func itemID() throws -> Int {
+        guard let raw = parameters.get(SiteURL.itemKey), raw.count <= 9, raw.first != "0", let value = Int(raw), value > 0 else { throw Abort(.notFound) }
         return value
     }
 
