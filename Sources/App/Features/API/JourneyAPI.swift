@@ -184,28 +184,13 @@ enum JourneyAPI {
         input["text"] = dto.text
         var reader = FormReader(input)
         let text = reader.text("text", max: MessageLimits.maxText) ?? ""
-        var problems = reader.problems
-        var httpStatus: HTTPStatus = .unprocessableEntity
-        var attachments: [InspectedAttachment] = []
-        let files = dto.attachments ?? []
-        if files.count > AttachmentInspector.maxPerMessage {
-            problems.append(FieldProblem("attachments", .tooMany(max: AttachmentInspector.maxPerMessage)))
-        } else {
-            for (i, file) in files.enumerated() {
-                guard let data = Data(base64Encoded: file.data) else { problems.append(FieldProblem("attachments[\(i)]", .unknownValue)); continue }
-                do { attachments.append(try AttachmentInspector.inspect(Array(data), name: file.filename ?? "")) }
-                catch .tooLarge {
-                    problems.append(FieldProblem("attachments[\(i)]", .tooLong(max: AttachmentInspector.maxBytes / 1_048_576)))
-                    httpStatus = .payloadTooLarge
-                } catch {
-                    problems.append(FieldProblem("attachments[\(i)]", .unknownValue))
-                    if httpStatus != .payloadTooLarge { httpStatus = .unsupportedMediaType }
-                }
-            }
-        }
+        let checked = MessageService.inspect((dto.attachments ?? []).map { ($0.filename ?? "", Data(base64Encoded: $0.data).map { Array($0) }) },
+                                             field: { "attachments[\($0)]" })
+        let attachments = checked.attachments
+        var problems = reader.problems + checked.problems
         if problems.isEmpty && text.isEmpty && attachments.isEmpty { problems.append(FieldProblem("text", .required)) }
         guard problems.isEmpty else {
-            return try ConsultationAPI.problem(problems.contains { $0.field.hasPrefix("attachments[") } ? httpStatus : .unprocessableEntity, problems, req)
+            return try ConsultationAPI.problem(checked.problems.isEmpty ? .unprocessableEntity : checked.status, problems, req)
         }
         let id: Int
         do {

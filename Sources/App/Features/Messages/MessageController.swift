@@ -64,28 +64,13 @@ enum MessageController {
         let text = reader.text("text", max: MessageLimits.maxText) ?? ""
         // An empty file control still sends a part with no name and no bytes: that is no attachment.
         let files = form.files.filter { $0.field == "attachments" && !($0.bytes.isEmpty && $0.filename.isEmpty) }
-        var problems = reader.problems
-        var httpStatus: HTTPStatus = .unprocessableEntity
-        var attachments: [InspectedAttachment] = []
-        if files.count > AttachmentInspector.maxPerMessage {
-            problems.append(FieldProblem("attachments", .tooMany(max: AttachmentInspector.maxPerMessage)))
-        } else {
-            for file in files {
-                do {
-                    attachments.append(try AttachmentInspector.inspect(file.bytes, name: file.filename))
-                } catch .tooLarge {
-                    problems.append(FieldProblem("attachments", .tooLong(max: AttachmentInspector.maxBytes / 1_048_576)))
-                    httpStatus = .payloadTooLarge
-                } catch {
-                    problems.append(FieldProblem("attachments", .unknownValue))
-                    if httpStatus != .payloadTooLarge { httpStatus = .unsupportedMediaType }
-                }
-            }
-        }
+        let checked = MessageService.inspect(files.map { ($0.filename, $0.bytes) }, field: { _ in "attachments" })
+        let attachments = checked.attachments
+        var problems = reader.problems + checked.problems
         if problems.isEmpty && text.isEmpty && attachments.isEmpty { problems.append(FieldProblem("text", .required)) }
         guard problems.isEmpty else {
             return try await render(req, user, row, side: side, state: FormState(form.input, problems: problems),
-                                    status: problems.contains { $0.field == "attachments" } ? httpStatus : .unprocessableEntity)
+                                    status: checked.problems.isEmpty ? .unprocessableEntity : checked.status)
         }
         let id: Int
         do {

@@ -55,6 +55,32 @@ enum MessageService {
     /// Statuses in which the conversation takes new messages.
     static let openStatuses = CaseStatus.allCases.filter { $0.visibleToProvider && $0 != .withdrawn }
 
+    /// Checks a message's files by their bytes (`nil` bytes: the file could not be read). Returns the accepted
+    /// attachments, the problems at `field(i)`, and the status that fits them: 413 when a file is too large, 415
+    /// when one is not an allowed kind, 422 otherwise. Nothing is kept from a refused message.
+    static func inspect(_ files: [(name: String, bytes: [UInt8]?)], field: (Int) -> String)
+        -> (attachments: [InspectedAttachment], problems: [FieldProblem], status: HTTPStatus) {
+        guard files.count <= AttachmentInspector.maxPerMessage else {
+            return ([], [FieldProblem("attachments", .tooMany(max: AttachmentInspector.maxPerMessage))], .unprocessableEntity)
+        }
+        var attachments: [InspectedAttachment] = []
+        var problems: [FieldProblem] = []
+        var status: HTTPStatus = .unprocessableEntity
+        for (i, file) in files.enumerated() {
+            guard let bytes = file.bytes else { problems.append(FieldProblem(field(i), .unknownValue)); continue }
+            do {
+                attachments.append(try AttachmentInspector.inspect(bytes, name: file.name))
+            } catch .tooLarge {
+                problems.append(FieldProblem(field(i), .tooLong(max: AttachmentInspector.maxBytes / 1_048_576)))
+                status = .payloadTooLarge
+            } catch {
+                problems.append(FieldProblem(field(i), .unknownValue))
+                if status != .payloadTooLarge { status = .unsupportedMediaType }
+            }
+        }
+        return (attachments, problems, status)
+    }
+
     static func bodyContext(_ reference: String, _ id: Int) -> String { "case:\(reference):message:\(id)" }
     static func attachmentContext(_ reference: String, _ id: String) -> String { "case:\(reference):attachment:\(id)" }
     static func nameContext(_ reference: String, _ id: String) -> String { "case:\(reference):attachment:\(id):name" }
