@@ -108,6 +108,22 @@ func routes(_ app: Application) throws {
     staff.post(.practiceAvailability, use: ScheduleController.availabilitySave)
     staff.get(.practiceCalendar, use: ScheduleController.calendar)
 
+    // Practice workspace
+    staff.get(.practice, use: PracticeController.home)
+    staff.get(.practiceCredentials, use: PracticeController.credentials)
+    staff.post(.practiceCredentials, maxBody: CredentialService.maxBody, use: PracticeController.submitCredential)
+    staff.get(.practiceCredential(.key), use: PracticeController.credential)
+    staff.post(.practiceCredential(.key), maxBody: CredentialService.maxBody, use: PracticeController.addEvidence)
+    staff.get(.practiceCredentialEvidence(credential: .key, attachment: .key), use: PracticeController.evidenceFile)
+
+    // Administration
+    let admin = GuardedRoutes(app, .signedIn([.admin]))
+    admin.get(.admin, use: AdminController.home)
+    admin.get(.adminCredentials, use: AdminController.credentials)
+    admin.get(.adminCredential(.key), use: AdminController.credential)
+    admin.post(.adminCredential(.key), use: AdminController.check)
+    admin.get(.adminCredentialEvidence(credential: .key, attachment: .key), use: AdminController.evidenceFile)
+
     // Editorial workspace
     let studio = GuardedRoutes(app, .signedIn([.editor]))
     studio.get(.studio, use: StudioController.dashboard)

@@ -184,7 +184,7 @@ func insertPractitioner(_ app: Application, slug: String, prefix: String? = "Dr.
         let m = Credential()
         m.$practitioner.id = id; m.kind = "licence"; m.title = "Licence to practise (test)"; m.issuer = "Test council"; m.number = "T-1"
         m.validFrom = c.from.flatMap(ISODate.parse); m.validUntil = c.until.flatMap(ISODate.parse); m.lastVerifiedAt = c.checked.flatMap(ISODate.parse)
-        m.status = c.status
+        m.status = c.status; m.version = 0
         try await m.create(on: db)
     }
     try await ProviderIndexer.reindex([id], on: db, t: app.localizer, now: testNow)

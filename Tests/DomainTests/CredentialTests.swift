@@ -57,7 +57,7 @@ struct CredentialTests {
         #expect(c.effectiveStatus(at: now) != .verified)
     }
 
-    @Test("Pending, unverified and expired statuses never verify", arguments: [VerificationStatus.pending, .unverified, .expired])
+    @Test("Pending, unverified and expired statuses never verify", arguments: [VerificationStatus.pending, .unverified, .expired, .refused, .needsEvidence])
     func otherStatuses(_ status: VerificationStatus) {
         let c = CredentialCheck(status: status, validFrom: d("2024-01-01"), validUntil: d("2028-01-01"), lastVerified: d("2026-08-01"))
         #expect(!c.isVerified(at: now))
@@ -80,7 +80,7 @@ struct CredentialTests {
 
     @Test("Raw values match the stored strings")
     func rawValues() {
-        #expect(Set(VerificationStatus.allCases.map(\.rawValue)) == ["verified", "pending", "unverified", "expired", "not-yet-valid"])
+        #expect(Set(VerificationStatus.allCases.map(\.rawValue)) == ["verified", "pending", "unverified", "expired", "not-yet-valid", "refused", "needs-evidence"])
         #expect(Set(CredentialKind.allCases.map(\.rawValue)) == ["licence", "board-certification", "society-membership", "facility-accreditation"])
     }
 }

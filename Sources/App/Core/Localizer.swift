@@ -63,6 +63,12 @@ public struct Localizer: Sendable {
         return self("date.long", ["day": "\(c.day ?? 1)", "month": self("month.\(c.month ?? 1)"), "year": "\(c.year ?? 0)"])
     }
 
+    /// "14 October 2026, 09:30 UTC": a moment with its zone named.
+    public func dateTime(_ d: Date) -> String {
+        let c = ISODate.utcCalendar.dateComponents([.hour, .minute], from: d)
+        return date(d) + String(format: ", %02d:%02d UTC", c.hour ?? 0, c.minute ?? 0)
+    }
+
     public func country(_ code: String) -> String {
         let key = "country.\(code.uppercased())"
         return has(key) ? self(key) : code.uppercased()

@@ -72,6 +72,14 @@ public enum SiteURL: Sendable, Equatable {
     case appointmentReschedule(Parameter)
     case practiceAvailability
     case practiceCalendar
+    case practice
+    case practiceCredentials
+    case practiceCredential(Parameter)
+    case practiceCredentialEvidence(credential: Parameter, attachment: Parameter)
+    case admin
+    case adminCredentials
+    case adminCredential(Parameter)
+    case adminCredentialEvidence(credential: Parameter, attachment: Parameter)
     case studio
     case studioArticles
     case studioArticleNew
@@ -204,6 +212,16 @@ public enum SiteURL: Sendable, Equatable {
         case .appointmentReschedule(let a): return [.constant("appointments"), Self.param(Self.appointmentKey, a), .constant("reschedule")]
         case .practiceAvailability: return [.constant("practice"), .constant("availability")]
         case .practiceCalendar: return [.constant("practice"), .constant("calendar")]
+        case .practice: return [.constant("practice")]
+        case .practiceCredentials: return [.constant("practice"), .constant("credentials")]
+        case .practiceCredential(let i): return [.constant("practice"), .constant("credentials"), Self.param(Self.itemKey, i)]
+        case .practiceCredentialEvidence(let i, let a):
+            return [.constant("practice"), .constant("credentials"), Self.param(Self.itemKey, i), .constant("evidence"), Self.param(Self.attachmentKey, a)]
+        case .admin: return [.constant("admin")]
+        case .adminCredentials: return [.constant("admin"), .constant("credentials")]
+        case .adminCredential(let i): return [.constant("admin"), .constant("credentials"), Self.param(Self.itemKey, i)]
+        case .adminCredentialEvidence(let i, let a):
+            return [.constant("admin"), .constant("credentials"), Self.param(Self.itemKey, i), .constant("evidence"), Self.param(Self.attachmentKey, a)]
         case .studio: return [.constant("studio")]
         case .studioArticles: return [.constant("studio"), .constant("articles")]
         case .studioArticleNew: return [.constant("studio"), .constant("articles"), .constant("new")]

@@ -26,6 +26,10 @@ enum MigrationRegistry {
                 CreateEditorialItems(),
                 CreateContentRevisions(),
                 CreateStaffAuthors(),
+                // 011: credentials submitted by practices, their sealed evidence, and administrators' checks
+                UpdateCredentialSubmission(),
+                CreateCredentialChecks(),
+                CreateCredentialEvidence(),
             ]
     }
 }

@@ -123,6 +123,10 @@ final class Credential: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @OptionalField(key: "register_url") var registerURL: String?
     @OptionalField(key: "note") var note: String?
+    @OptionalField(key: "submitted_at") var submittedAt: Date?
+    @OptionalField(key: "submitted_by") var submittedBy: Int?
+    /// Moved by one on every change of status or evidence (conditional updates compare it).
+    @Field(key: "version") var version: Int
 
     init() {}
 }

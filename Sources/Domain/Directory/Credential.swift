@@ -11,6 +11,10 @@ public enum CredentialKind: String, Codable, Sendable, CaseIterable {
 /// Where a credential stands after our checks.
 public enum VerificationStatus: String, Codable, Sendable, CaseIterable {
     case verified, pending, unverified, expired
+    /// An administrator found it could not be confirmed at the issuing register (never shown publicly).
+    case refused
+    /// An administrator asked the practice for more evidence; shown publicly as submitted, not yet verified.
+    case needsEvidence = "needs-evidence"
     /// Shown only, never stored: checked by us but its validity starts later.
     case notYetValid = "not-yet-valid"
 }
@@ -39,6 +43,7 @@ public struct CredentialCheck: Sendable, Equatable {
 
     /// The status a person should see at `now`: a verified credential past its end date shows as expired.
     public func effectiveStatus(at now: Date) -> VerificationStatus {
+        if status == .refused || status == .needsEvidence { return status }
         if let validUntil, validUntil < now { return .expired }
         if status == .verified, lastVerified == nil { return .unverified }
         if status == .verified, let validFrom, validFrom > now { return .notYetValid }

@@ -83,6 +83,14 @@ public enum TextLimits {
     }
 }
 
+extension Result where Failure == FormError {
+    /// The problems of a refused form (none when it was read).
+    public var problems: [FieldProblem] {
+        if case .failure(let e) = self { return e.problems }
+        return []
+    }
+}
+
 /// Collects problems while reading a `FormInput`.
 public struct FormReader {
     public let input: FormInput

@@ -191,6 +191,9 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                     do { try await CaseExpiry.run(app: app) } catch {
                         app.logger.error("case expiry failed", metadata: ["error": "\(type(of: error))"])
                     }
+                    do { try await CredentialService.expireLapsed(app: app) } catch {
+                        app.logger.error("credential expiry failed", metadata: ["error": "\(type(of: error))"])
+                    }
                 }
                 do {
                     let n = try await Outbox.deliverDue(app: app)

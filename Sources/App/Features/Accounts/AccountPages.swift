@@ -151,7 +151,11 @@ enum AccountPages {
         var links: [(String, String)] = []
         switch user.role {
         case .patient: links.append((t("account.home.cases"), SiteURL.cases.path))
-        case .provider: links.append((t("account.home.inbox"), SiteURL.inbox.path))
+        case .provider:
+            links.append((t("account.home.inbox"), SiteURL.inbox.path))
+            links.append((t("account.home.practice"), SiteURL.practice.path))
+        case .editor: links.append((t("account.home.studio"), SiteURL.studio.path))
+        case .admin: links.append((t("account.home.admin"), SiteURL.admin.path))
         default: break
         }
         links.append((t("account.password.title"), SiteURL.password.path))

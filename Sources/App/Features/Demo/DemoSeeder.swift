@@ -191,7 +191,7 @@ enum DemoSeeder {
         let m = Credential()
         m.kind = c.kind; m.title = c.title; m.issuer = c.issuer; m.number = c.number
         m.validFrom = try date(c.validFrom); m.validUntil = try date(c.validUntil); m.lastVerifiedAt = try date(c.lastVerified)
-        m.status = c.status; m.registerURL = c.registerUrl; m.note = c.note
+        m.status = c.status; m.registerURL = c.registerUrl; m.note = c.note; m.version = 0
         return m
     }
 }

@@ -22,7 +22,9 @@ struct CredentialView: Sendable, Codable, Equatable {
         let check = CredentialCheck(status: VerificationStatus(rawValue: c.status) ?? .unverified, validFrom: c.validFrom, validUntil: c.validUntil, lastVerified: c.lastVerifiedAt)
         kind = c.kind; title = c.title; issuer = c.issuer; number = c.number; validFrom = c.validFrom
         validUntil = c.validUntil; lastVerified = c.lastVerifiedAt
-        status = check.effectiveStatus(at: now).rawValue
+        // Waiting for more evidence is, to the public, still "submitted, not yet verified".
+        let effective = check.effectiveStatus(at: now)
+        status = (effective == .needsEvidence ? .pending : effective).rawValue
         verified = check.isVerified(at: now)
         registerURL = c.registerURL.flatMap { HTMLSanitizer.safeURL($0) }.flatMap { $0.hasPrefix("http") ? $0 : nil }
         note = c.note
@@ -140,7 +142,9 @@ enum DirectoryQueries {
         let languages = try await PractitionerLanguage.query(on: db).filter(\.$practitioner.$id == id).sort(\.$languageCode).all()
         let roles = try await PractitionerRole.query(on: db).filter(\.$practitioner.$id == id).with(\.$organization).with(\.$location).all()
         let offers = try await Offer.query(on: db).filter(\.$practitioner.$id == id).with(\.$procedure).with(\.$organization).with(\.$location).all()
-        let credentials = try await Credential.query(on: db).filter(\.$practitioner.$id == id).all()
+        // A refused submission is never shown publicly.
+        let credentials = try await Credential.query(on: db).filter(\.$practitioner.$id == id)
+            .filter(\.$status != VerificationStatus.refused.rawValue).all()
         let articles = try await Article.query(on: db).filter(\.$featuredPractitioner.$id == id).sort(\.$publishedAt, .descending).all()
         return ProviderProfile(
             id: id, slug: p.slug, name: p.displayName, prefix: p.prefix, givenName: p.givenName, familyName: p.familyName,
@@ -171,7 +175,8 @@ enum DirectoryQueries {
         guard let o = try await Organization.query(on: db).filter(\.$slug == slug).with(\.$parent).first(), let id = o.id else { return nil }
         let locations = try await Location.query(on: db).filter(\.$organization.$id == id).sort(\.$id).all()
         let children = try await Organization.query(on: db).filter(\.$parent.$id == id).sort(\.$name).all()
-        let credentials = try await Credential.query(on: db).filter(\.$organization.$id == id).all()
+        let credentials = try await Credential.query(on: db).filter(\.$organization.$id == id)
+            .filter(\.$status != VerificationStatus.refused.rawValue).all()
         let roles = try await PractitionerRole.query(on: db).filter(\.$organization.$id == id).with(\.$practitioner).all()
         let offers = try await Offer.query(on: db).filter(\.$organization.$id == id).with(\.$procedure).with(\.$organization).with(\.$location).with(\.$practitioner).all()
         var seen = Set<Int>()

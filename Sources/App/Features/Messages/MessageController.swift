@@ -91,6 +91,11 @@ enum MessageController {
         }
         try await AuditLog.record(AuditEntry(actorUserID: user.id, actorRole: user.role.rawValue, action: "attachment.view", objectType: "attachment",
                                              objectID: id, source: req.auditSource), app: req.application)
+        return fileResponse(kind: kind, name: name, bytes: bytes)
+    }
+
+    /// A stored file as a response: never cached, sandboxed, images inline and everything else as a download.
+    static func fileResponse(kind: AttachmentKind, name: String, bytes: Data) -> Response {
         let response = Response(status: .ok, body: .init(data: bytes))
         response.headers.replaceOrAdd(name: .contentType, value: kind.mediaType)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")

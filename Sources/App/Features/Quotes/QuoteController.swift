@@ -272,13 +272,6 @@ enum QuoteController {
     }
 }
 
-extension Result where Failure == FormError {
-    var problems: [FieldProblem] {
-        if case .failure(let e) = self { return e.problems }
-        return []
-    }
-}
-
 /// The editor's fields for an existing quote (a revision starts from the latest version).
 enum QuoteForm {
     static func input(from q: Quote) -> FormInput {

@@ -165,12 +165,12 @@ enum ScheduleController {
         var list: [SchedulePages.Workplace] = []
         for id in places.practitioners {
             if let p = try await Practitioner.find(id, on: req.db) {
-                list.append(.init(key: ProviderKey.practitioner(id), name: p.displayName, practitionerID: id, organizationID: nil))
+                list.append(.init(key: ProviderKey.practitioner(id), name: p.displayName, practitionerID: id, organizationID: nil, slug: p.slug))
             }
         }
         for id in places.organizations {
             if let o = try await Organization.find(id, on: req.db) {
-                list.append(.init(key: ProviderKey.organization(id), name: o.name, practitionerID: nil, organizationID: id))
+                list.append(.init(key: ProviderKey.organization(id), name: o.name, practitionerID: nil, organizationID: id, slug: o.slug))
             }
         }
         return list

@@ -178,6 +178,8 @@ enum SchedulePages {
         let name: String
         let practitionerID: Int?
         let organizationID: Int?
+        /// The public profile's slug (practitioner or clinic).
+        var slug: String = ""
     }
 
     static let spareWeeklyRows = 3
