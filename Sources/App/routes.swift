@@ -110,6 +110,8 @@ func routes(_ app: Application) throws {
 
     // Practice workspace
     staff.get(.practice, use: PracticeController.home)
+    staff.get(.practiceProfile, use: PracticeController.profile)
+    staff.post(.practiceProfile, use: PracticeController.saveProfile)
     staff.get(.practiceCredentials, use: PracticeController.credentials)
     staff.post(.practiceCredentials, maxBody: CredentialService.maxBody, use: PracticeController.submitCredential)
     staff.get(.practiceCredential(.key), use: PracticeController.credential)

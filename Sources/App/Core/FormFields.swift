@@ -42,6 +42,7 @@ extension Localizer {
         case .invalidPhone: return self("form.error.invalidPhone")
         case .overlaps: return self("form.error.overlaps")
         case .unconfirmedAccount: return self("form.error.unconfirmedAccount")
+        case .duplicate: return self("form.error.duplicate")
         }
     }
 }

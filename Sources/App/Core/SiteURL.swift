@@ -73,6 +73,7 @@ public enum SiteURL: Sendable, Equatable {
     case practiceAvailability
     case practiceCalendar
     case practice
+    case practiceProfile
     case practiceCredentials
     case practiceCredential(Parameter)
     case practiceCredentialEvidence(credential: Parameter, attachment: Parameter)
@@ -213,6 +214,7 @@ public enum SiteURL: Sendable, Equatable {
         case .practiceAvailability: return [.constant("practice"), .constant("availability")]
         case .practiceCalendar: return [.constant("practice"), .constant("calendar")]
         case .practice: return [.constant("practice")]
+        case .practiceProfile: return [.constant("practice"), .constant("profile")]
         case .practiceCredentials: return [.constant("practice"), .constant("credentials")]
         case .practiceCredential(let i): return [.constant("practice"), .constant("credentials"), Self.param(Self.itemKey, i)]
         case .practiceCredentialEvidence(let i, let a):

@@ -30,6 +30,8 @@ enum MigrationRegistry {
                 UpdateCredentialSubmission(),
                 CreateCredentialChecks(),
                 CreateCredentialEvidence(),
+                // 012: practices edit their own listing (versioned saves, "updated on" facts, opening hours), suspension
+                UpdateProviderSelfService(),
             ]
     }
 }

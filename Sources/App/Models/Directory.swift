@@ -13,6 +13,10 @@ final class Organization: Model, @unchecked Sendable {
     @OptionalParent(key: "parent_id") var parent: Organization?
     @Field(key: "is_sample") var isSample: Bool
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @OptionalField(key: "facts_updated_at") var factsUpdatedAt: Date?
+    @OptionalField(key: "facts_changed") var factsChanged: String?
+    @OptionalField(key: "suspended_at") var suspendedAt: Date?
+    @OptionalField(key: "suspended_reason") var suspendedReason: String?
 
     init() {}
 }
@@ -32,6 +36,8 @@ final class Location: Model, @unchecked Sendable {
     @Field(key: "country_code") var countryCode: String
     @OptionalField(key: "latitude") var latitude: Double?
     @OptionalField(key: "longitude") var longitude: Double?
+    /// Weekly opening hours as JSON (`[WeeklyHours]`), in the location's local time.
+    @OptionalField(key: "opening_hours") var openingHours: String?
 
     init() {}
 }
@@ -60,6 +66,10 @@ final class Practitioner: Model, @unchecked Sendable {
     @OptionalField(key: "primary_country") var primaryCountry: String?
     @OptionalField(key: "primary_city") var primaryCity: String?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @OptionalField(key: "facts_updated_at") var factsUpdatedAt: Date?
+    @OptionalField(key: "facts_changed") var factsChanged: String?
+    @OptionalField(key: "suspended_at") var suspendedAt: Date?
+    @OptionalField(key: "suspended_reason") var suspendedReason: String?
 
     init() {}
 }

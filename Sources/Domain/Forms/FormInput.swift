@@ -26,6 +26,8 @@ public struct FieldProblem: Equatable, Sendable, Hashable {
         case overlaps
         /// The address has an account whose email address is not confirmed yet.
         case unconfirmedAccount
+        /// The same entry given twice (one procedure at one location, say).
+        case duplicate
     }
 
     public let field: String

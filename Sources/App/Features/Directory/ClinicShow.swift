@@ -34,7 +34,8 @@ enum ClinicShow {
                     .aside(.class("profile-side"),
                         .section(.class("card"), .h2(.plain(t("clinic.locations"))),
                             .ul(.class("places"), .forEach(c.locations) { l in
-                                .li(.strong(.plain(l.locationName)), .element(named: "address", nodes: [.plain(ProviderShow.address(l, t))]))
+                                .li(.strong(.plain(l.locationName)), .element(named: "address", nodes: [.plain(ProviderShow.address(l, t))]),
+                    ProviderShow.hours(l.hours, t))
                             }),
                             .if(c.website != nil, .p(.a(.to(c.website ?? ""), .attr("rel", "nofollow noopener"), .plain(t("clinic.website"))))))
                     )
@@ -54,7 +55,8 @@ enum ClinicShow {
                         .td(o.practitionerSlug.map { .a(.to(SiteURL.provider(.value($0)).path), .plain(o.practitionerName ?? "")) } ?? .plain(t("table.clinicTeam"))),
                         .td(ProviderShow.priceCell(o.price, t)))
                 })),
-            .p(.class("fineprint"), .plain(t("price.note", ["date": ExchangeRates.reference.asOf]))))
+            .p(.class("fineprint"), .plain(t("price.note", ["date": ExchangeRates.reference.asOf]))),
+            ProviderShow.factsUpdated(c.factsUpdatedAt, c.factsChanged, t))
     }
 
     static func jsonLD(_ c: ClinicProfile, _ ctx: PageContext) -> TrustedHTML {

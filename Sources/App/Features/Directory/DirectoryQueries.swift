@@ -45,6 +45,8 @@ struct PlaceView: Sendable, Codable, Equatable {
     var latitude: Double?
     var longitude: Double?
     var role: String?
+    /// Weekly opening hours in the place's local time (empty when not given).
+    var hours: [WeeklyHours] = []
 }
 
 struct OfferView: Sendable, Codable, Equatable {
@@ -106,6 +108,9 @@ struct ProviderProfile: Sendable {
     var offers: [OfferView]
     var credentials: [CredentialView]
     var featuredIn: [(slug: String, title: String)]
+    /// When facts a patient relies on (procedures, prices, locations) last changed, and which.
+    var factsUpdatedAt: Date? = nil
+    var factsChanged: [ProfileFact] = []
 
     /// The verified, unexpired credential that earns the badge (latest check first).
     var badge: CredentialView? {
@@ -134,6 +139,8 @@ struct ClinicProfile: Sendable {
     var credentials: [CredentialView]
     var practitioners: [ProviderCard]
     var offers: [OfferView]
+    var factsUpdatedAt: Date? = nil
+    var factsChanged: [ProfileFact] = []
 }
 
 enum DirectoryQueries {
@@ -155,13 +162,14 @@ enum DirectoryQueries {
             places: roles.map { place($0.organization, $0.location, role: $0.title) },
             offers: offers.map { offer($0, rates: rates) }.sorted { $0.procedureName < $1.procedureName },
             credentials: credentials.map { CredentialView($0, now: now) }.sorted { ($0.verified ? 0 : 1, $0.title) < ($1.verified ? 0 : 1, $1.title) },
-            featuredIn: articles.map { ($0.slug, $0.title) })
+            featuredIn: articles.map { ($0.slug, $0.title) },
+            factsUpdatedAt: p.factsUpdatedAt, factsChanged: ProfileService.facts(p.factsChanged).sorted { $0.rawValue < $1.rawValue })
     }
 
     static func place(_ o: Organization, _ l: Location, role: String?) -> PlaceView {
         PlaceView(organizationSlug: o.slug, organizationName: o.name, organizationKind: o.kind, locationName: l.name,
                   street: l.street, city: l.city, citySlug: l.citySlug, region: l.region, postalCode: l.postalCode,
-                  country: l.countryCode, latitude: l.latitude, longitude: l.longitude, role: role)
+                  country: l.countryCode, latitude: l.latitude, longitude: l.longitude, role: role, hours: ProfileService.decodeHours(l.openingHours))
     }
 
     static func offer(_ o: Offer, rates: ExchangeRates, practitioner: Practitioner? = nil) -> OfferView {
@@ -198,7 +206,8 @@ enum DirectoryQueries {
             locations: locations.map { place(o, $0, role: nil) },
             credentials: credentials.map { CredentialView($0, now: now) },
             practitioners: cards,
-            offers: offers.map { offer($0, rates: rates, practitioner: $0.practitioner) }.sorted { ($0.procedureName, $0.practitionerName ?? "") < ($1.procedureName, $1.practitionerName ?? "") })
+            offers: offers.map { offer($0, rates: rates, practitioner: $0.practitioner) }.sorted { ($0.procedureName, $0.practitionerName ?? "") < ($1.procedureName, $1.practitionerName ?? "") },
+            factsUpdatedAt: o.factsUpdatedAt, factsChanged: ProfileService.facts(o.factsChanged).sorted { $0.rawValue < $1.rawValue })
     }
 
     /// Practitioners offering a procedure, best ranked first.

@@ -72,8 +72,27 @@ enum ProviderShow {
                         .td(priceCell(o.price, t)))
                 })
             ),
-            .p(.class("fineprint"), .plain(t("price.note", ["date": ExchangeRates.reference.asOf])))
+            .p(.class("fineprint"), .plain(t("price.note", ["date": ExchangeRates.reference.asOf]))),
+            factsUpdated(p.factsUpdatedAt, p.factsChanged, t)
         )
+    }
+
+    /// "Prices updated on 30 November 2026": shown when facts a patient relies on changed.
+    static func factsUpdated(_ date: Date?, _ facts: [ProfileFact], _ t: Localizer) -> Node<HTML.BodyContext> {
+        guard let date, !facts.isEmpty else { return .empty }
+        let names = facts.map { t("provider.fact.\($0.rawValue)") }
+        let joined = names.count > 1 ? names.dropLast().joined(separator: ", ") + " " + t("list.and") + " " + names.last! : names[0]
+        return .p(.class("updated-facts"), .plain(t("provider.factsUpdated", ["facts": joined, "date": t.date(date)])))
+    }
+
+    /// Weekly opening hours, one line per day ("Monday: 09:00–12:00, 14:00–17:00").
+    static func hours(_ hours: [WeeklyHours], _ t: Localizer) -> Node<HTML.BodyContext> {
+        guard !hours.isEmpty else { return .empty }
+        let days = Dictionary(grouping: hours, by: \.weekday)
+        return .dl(.class("opening-hours"), .attr("aria-label", t("provider.hours")), .forEach(days.keys.sorted()) { d in
+            .group(.dt(.plain(t("weekday.\(d)"))),
+                   .dd(.plain(days[d]!.sorted { $0.start < $1.start }.map { "\($0.start)–\($0.end)" }.joined(separator: ", "))))
+        })
     }
 
     static func priceCell(_ price: PriceRangeView?, _ t: Localizer) -> Node<HTML.BodyContext> {
@@ -123,7 +142,8 @@ enum ProviderShow {
             .ul(.class("places"), .forEach(places) { pl in
                 .li(.a(.to(SiteURL.clinic(.value(pl.organizationSlug)).path), .strong(.plain(pl.organizationName))),
                     .if(pl.role != nil, .plain(" · \(pl.role ?? "")")),
-                    .element(named: "address", nodes: [.plain(address(pl, t))]))
+                    .element(named: "address", nodes: [.plain(pl.locationName + ", " + address(pl, t))]),
+                    hours(pl.hours, t))
             })
         )
     }

@@ -121,3 +121,96 @@ enum PracticeController {
         return MessageController.fileResponse(kind: kind, name: name, bytes: bytes)
     }
 }
+
+// MARK: profile
+
+extension PracticeController {
+    static func languageOptions(_ t: Localizer) -> [(String, String)] {
+        t.keys.filter { $0.hasPrefix("language.") }.map { String($0.dropFirst("language.".count)) }.map { ($0, t.language($0)) }.sorted { $0.1 < $1.1 }
+    }
+
+    static func countryOptions(_ t: Localizer) -> [(String, String)] {
+        t.keys.filter { $0.hasPrefix("country.") }.map { String($0.dropFirst("country.".count)) }.filter { $0.count == 2 }
+            .map { ($0, t.country($0)) }.sorted { $0.1 < $1.1 }
+    }
+
+    static func renderProfile(_ req: Request, _ list: [SchedulePages.Workplace], _ current: SchedulePages.Workplace, edit: PracticePages.ProfileState,
+                              status: HTTPStatus) async throws -> Response {
+        let snapshot = try await ProfileService.load(current, on: req.db)
+        let t = req.application.localizer
+        return .html(PracticePages.profile(current: current, workplaces: list, snapshot: snapshot, edit: edit, saved: try? req.queryParameters().single("saved"),
+                                           csrf: req.csrfToken, languages: languageOptions(t), countries: countryOptions(t), req.pageContext), status: status)
+    }
+
+    @Sendable static func profile(req: Request) async throws -> Response {
+        let (_, list, current) = try await context(req)
+        return try await renderProfile(req, list, current, edit: PracticePages.ProfileState(section: nil, state: FormState()), status: .ok)
+    }
+
+    @Sendable static func saveProfile(req: Request) async throws -> Response {
+        let form = try await req.formBody()
+        let (user, list, current) = try await context(req)
+        let t = req.application.localizer
+        guard let section = form.input.text("section").flatMap(PracticePages.ProfileSection.init(rawValue:)),
+              let version = form.input.text("version").flatMap(Int.init) else { throw Abort(.badRequest) }
+        let app = req.application
+        func refuse(_ problems: [FieldProblem], location: Int? = nil) async throws -> Response {
+            try await renderProfile(req, list, current, edit: .init(section: section, state: FormState(form.input, problems: problems), location: location),
+                                    status: .unprocessableEntity)
+        }
+        let snapshot = try await ProfileService.load(current, on: req.db)
+        do {
+            switch section {
+            case .about:
+                if current.practitionerID != nil {
+                    let year = ISODate.utcCalendar.component(.year, from: app.clock.now())
+                    switch PractitionerAbout.read(form.input, knownLanguages: Set(languageOptions(t).map(\.0)), currentYear: year) {
+                    case .failure(let e): return try await refuse(e.problems)
+                    case .success(let about):
+                        try await ProfileService.saveAbout(current, practitioner: about, clinic: nil, expected: version, user: user, app: app, source: req.auditSource, on: req.db)
+                    }
+                } else {
+                    switch ClinicAbout.read(form.input) {
+                    case .failure(let e): return try await refuse(e.problems)
+                    case .success(let about):
+                        try await ProfileService.saveAbout(current, practitioner: nil, clinic: about, expected: version, user: user, app: app, source: req.auditSource, on: req.db)
+                    }
+                }
+            case .offers:
+                if form.input.text("intent") == "add-rows" {
+                    return try await renderProfile(req, list, current, edit: .init(section: .offers, state: FormState(form.input), extraRows: true), status: .ok)
+                }
+                switch OfferTable.read(form.input, procedures: Set(snapshot.procedures.map(\.0)), locations: Set(snapshot.locations.map(\.id)),
+                                       practitioners: current.practitionerID == nil ? Set(snapshot.team.map(\.id)) : nil) {
+                case .failure(let e): return try await refuse(e.problems)
+                case .success(let rows):
+                    try await ProfileService.saveOffers(current, rows: rows, locations: snapshot.locations, expected: version, user: user, app: app,
+                                                        source: req.auditSource, on: req.db)
+                }
+            case .hours:
+                guard let location = form.input.text("location").flatMap(Int.init), snapshot.locations.contains(where: { $0.id == location }) else {
+                    throw Abort(.notFound)
+                }
+                if form.input.text("intent") == "add-rows" {
+                    return try await renderProfile(req, list, current, edit: .init(section: .hours, state: FormState(form.input), location: location, extraRows: true),
+                                                   status: .ok)
+                }
+                switch OpeningHours.read(form.input) {
+                case .failure(let e): return try await refuse(e.problems, location: location)
+                case .success(let hours):
+                    try await ProfileService.saveHours(current, location: location, hours: hours, expected: version, user: user, app: app,
+                                                       source: req.auditSource, on: req.db)
+                }
+            case .location:
+                switch NewLocation.read(form.input, knownCountries: Set(countryOptions(t).map(\.0))) {
+                case .failure(let e): return try await refuse(e.problems)
+                case .success(let new):
+                    try await ProfileService.addLocation(current, new, expected: version, user: user, app: app, source: req.auditSource, on: req.db)
+                }
+            }
+        } catch is ProfileChanged {
+            throw Abort(.conflict, reason: t("practice.profile.changed"))
+        }
+        return CaseController.redirect(SiteURL.practiceProfile.path(query: [("provider", current.key), ("saved", section.rawValue)]) + "#\(section == .hours ? "locations" : section.rawValue)")
+    }
+}

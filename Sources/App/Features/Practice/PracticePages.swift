@@ -8,7 +8,7 @@ enum PracticePages {
     static func nav(_ current: SchedulePages.Workplace, _ workplaces: [SchedulePages.Workplace], _ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
         let items: [(String, SiteURL)] = [
-            (t("practice.title"), .practice), (t("practice.credentials"), .practiceCredentials),
+            (t("practice.title"), .practice), (t("practice.profile"), .practiceProfile), (t("practice.credentials"), .practiceCredentials),
             (t("availability.title"), .practiceAvailability), (t("calendar.title"), .practiceCalendar), (t("account.home.inbox"), .inbox),
         ]
         return .group(
@@ -32,6 +32,7 @@ enum PracticePages {
                 .h1(.plain(current.name)),
                 .p(.class("lead"), .plain(t("practice.lead"))),
                 .ul(.class("plain-links"),
+                    .li(.a(.to(SiteURL.practiceProfile.path(query: [("provider", current.key)])), .plain(t("practice.profile.edit")))),
                     .li(.a(.to(current.practitionerID != nil ? SiteURL.provider(.value(current.slug)).path : SiteURL.clinic(.value(current.slug)).path),
                            .plain(t("practice.viewProfile")))),
                     .li(.a(.to(SiteURL.practiceCredentials.path(query: [("provider", current.key)])),
