@@ -74,6 +74,8 @@ public enum SiteURL: Sendable, Equatable {
     case practiceCalendar
     case practice
     case practiceProfile
+    case practiceTeam
+    case invitation
     case practiceCredentials
     case practiceCredential(Parameter)
     case practiceCredentialEvidence(credential: Parameter, attachment: Parameter)
@@ -215,6 +217,8 @@ public enum SiteURL: Sendable, Equatable {
         case .practiceCalendar: return [.constant("practice"), .constant("calendar")]
         case .practice: return [.constant("practice")]
         case .practiceProfile: return [.constant("practice"), .constant("profile")]
+        case .practiceTeam: return [.constant("practice"), .constant("team")]
+        case .invitation: return [.constant("invitations")]
         case .practiceCredentials: return [.constant("practice"), .constant("credentials")]
         case .practiceCredential(let i): return [.constant("practice"), .constant("credentials"), Self.param(Self.itemKey, i)]
         case .practiceCredentialEvidence(let i, let a):

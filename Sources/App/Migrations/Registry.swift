@@ -32,6 +32,9 @@ enum MigrationRegistry {
                 CreateCredentialEvidence(),
                 // 012: practices edit their own listing (versioned saves, "updated on" facts, opening hours), suspension
                 UpdateProviderSelfService(),
+                // 013: team invitations; listing claims and provider applications decided by administrators
+                CreateStaffInvitations(),
+                CreateListingRequests(),
             ]
     }
 }

@@ -104,7 +104,7 @@ enum DemoAccounts {
                     try await Membership(userID: id, practitionerID: p.id, role: .owner).create(on: tx)
                 }
                 if let slug = account.organizationSlug, let o = try await Organization.query(on: tx).filter(\.$slug == slug).first() {
-                    try await Membership(userID: id, organizationID: o.id, role: .staff).create(on: tx)
+                    try await Membership(userID: id, organizationID: o.id, role: .owner).create(on: tx)
                 }
                 if let slug = account.authorSlug, let author = try await Author.query(on: tx).filter(\.$slug == slug).first(), let authorID = author.id {
                     try await (tx as! any SQLDatabase).insert(into: "staff_authors").columns("user_id", "author_id").values(SQLBind(id), SQLBind(authorID)).run()

@@ -214,3 +214,122 @@ extension PracticeController {
         return CaseController.redirect(SiteURL.practiceProfile.path(query: [("provider", current.key), ("saved", section.rawValue)]) + "#\(section == .hours ? "locations" : section.rawValue)")
     }
 }
+
+// MARK: team
+
+extension PracticeController {
+    static func renderTeam(_ req: Request, _ user: SignedInUser, _ list: [SchedulePages.Workplace], _ current: SchedulePages.Workplace, state: FormState,
+                           notice: String?, status: HTTPStatus) async throws -> Response {
+        let now = req.application.clock.now()
+        let isOwner = try await TeamService.isOwner(user.id, current, on: req.db)
+        return .html(PracticePages.team(current: current, workplaces: list, members: try await TeamService.members(current, on: req.db),
+                                        invitations: isOwner ? try await TeamService.invitations(current, now: now, on: req.db) : [],
+                                        activity: try await TeamService.activity(current, on: req.db), isOwner: isOwner, me: user.id, state: state,
+                                        notice: notice, csrf: req.csrfToken, req.pageContext), status: status)
+    }
+
+    @Sendable static func team(req: Request) async throws -> Response {
+        let (user, list, current) = try await context(req)
+        let done = try req.queryParameters().single("done")
+        let notice = done.flatMap { ["invite", "revoke", "remove"].contains($0) ? req.application.localizer("practice.team.done.\($0)") : nil }
+        return try await renderTeam(req, user, list, current, state: FormState(), notice: notice, status: .ok)
+    }
+
+    @Sendable static func changeTeam(req: Request) async throws -> Response {
+        let form = try await req.formBody()
+        let (user, list, current) = try await context(req)
+        let t = req.application.localizer
+        let action = form.input.text("action") ?? ""
+        do {
+            switch action {
+            case "invite":
+                var r = FormReader(form.input)
+                let email = r.email("email")
+                let role = r.choice("role", Membership.Kind.self, required: true)
+                guard r.problems.isEmpty, let email, let role else {
+                    return try await renderTeam(req, user, list, current, state: FormState(form.input, problems: r.problems), notice: nil, status: .unprocessableEntity)
+                }
+                try await RateLimiter.enforce([("team-invite:user:\(user.id)", AccountController.rule(AccountController.limits(req).signUpPerAddress, req))], req: req)
+                do {
+                    try await TeamService.invite(email: email, role: role, to: current, by: user, app: req.application, source: req.auditSource, on: req.db)
+                } catch TeamRefusal.alreadyMember {
+                    return try await renderTeam(req, user, list, current, state: FormState(form.input, problems: [FieldProblem("email", .duplicate)]),
+                                                notice: nil, status: .unprocessableEntity)
+                }
+            case "revoke":
+                guard let id = form.input.text("invitation"), id.count == 64 else { throw Abort(.badRequest) }
+                try await TeamService.revoke(id, in: current, by: user, app: req.application, source: req.auditSource, on: req.db)
+            case "remove":
+                guard let id = form.input.text("user").flatMap(Int.init) else { throw Abort(.badRequest) }
+                try await TeamService.remove(userID: id, from: current, by: user, app: req.application, source: req.auditSource, on: req.db)
+            default:
+                throw Abort(.badRequest)
+            }
+        } catch let refusal as TeamRefusal {
+            switch refusal {
+            case .notOwner: throw Abort(.forbidden, reason: t("practice.team.refused.notOwner"))
+            case .lastOwner: throw Abort(.conflict, reason: t("practice.team.refused.lastOwner"))
+            case .notMember, .invitationUsed: throw Abort(.notFound)
+            case .alreadyMember, .wrongAccount: throw Abort(.conflict)
+            }
+        }
+        return CaseController.redirect(SiteURL.practiceTeam.path(query: [("provider", current.key), ("done", action)]))
+    }
+}
+
+/// `/invitations?token=`: joining a team from the emailed link — a new account (then its second factor), or the
+/// invited address's existing provider account, signed in.
+enum InvitationController {
+    @Sendable static func show(req: Request) async throws -> Response {
+        let token = (try? req.query.get(String.self, at: "token")) ?? ""
+        let invitation = try await TeamService.open(token: token, now: req.application.clock.now(), on: req.db)
+        return .html(PracticePages.invitation(invitation, signedInAs: req.signedIn?.email, state: FormState(), csrf: req.csrfToken, token: token, req.pageContext),
+                     status: invitation == nil ? .notFound : .ok)
+    }
+
+    @Sendable static func accept(req: Request) async throws -> Response {
+        let form = try await req.formBody()
+        let t = req.application.localizer
+        let token = form.input.text("token") ?? ""
+        let now = req.application.clock.now()
+        guard let invitation = try await TeamService.open(token: token, now: now, on: req.db) else {
+            return .html(PracticePages.invitation(nil, signedInAs: nil, state: FormState(), csrf: req.csrfToken, token: "", req.pageContext), status: .notFound)
+        }
+        do {
+            if let pending = req.signedIn {
+                // An existing account joins: it must be the invited address, a provider account, fully signed in.
+                guard pending.email == invitation.email, let user = req.user, user.role == .provider else { throw TeamRefusal.wrongAccount }
+                try await req.application.writes.transaction(on: req.db) { tx in
+                    try await TeamService.accept(invitation, userID: user.id, now: now, app: req.application, source: req.auditSource, on: tx)
+                }
+                return CaseController.redirect(SiteURL.practiceTeam.path)
+            }
+            var r = FormReader(form.input)
+            let name = r.text("name", max: 120, required: true)
+            let password = form.input["password"] ?? ""
+            if password.isEmpty { r.fail("password", .required) }
+            else { for p in Passwords.problems(password, email: invitation.email, field: "password", app: req.application) { r.fail(p.field, p.code) } }
+            guard r.problems.isEmpty, let name else {
+                return .html(PracticePages.invitation(invitation, signedInAs: nil, state: FormState(form.input, problems: r.problems), csrf: req.csrfToken,
+                                                      token: token, req.pageContext), status: .unprocessableEntity)
+            }
+            let userID = try await TeamService.acceptWithNewAccount(invitation, name: name, password: password, app: req.application,
+                                                                    source: req.auditSource, on: req.db)
+            // Signed in with the password; the second factor is set up next, before any staff page opens.
+            let response = AccountController.redirect(SiteURL.twoFactorSetup.path)
+            try await SessionStore.start(userID: userID, secondFactorDone: false, req: req, response: response)
+            return response
+        } catch let refusal as TeamRefusal {
+            switch refusal {
+            case .wrongAccount:
+                return .html(AccountPages.notice(t("invitation.title"), t("invitation.otherAccount", ["email": invitation.email]), req.pageContext,
+                                                 links: [(t("account.signIn.title"), SiteURL.signIn.path)]), status: .conflict)
+            case .alreadyMember:
+                return .html(AccountPages.notice(t("invitation.title"), t("invitation.alreadyMember"), req.pageContext,
+                                                 links: [(t("practice.title"), SiteURL.practice.path)]), status: .conflict)
+            default:
+                return .html(PracticePages.invitation(nil, signedInAs: nil, state: FormState(), csrf: req.csrfToken, token: "", req.pageContext), status: .notFound)
+            }
+        }
+    }
+}

@@ -8,7 +8,8 @@ enum PracticePages {
     static func nav(_ current: SchedulePages.Workplace, _ workplaces: [SchedulePages.Workplace], _ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
         let items: [(String, SiteURL)] = [
-            (t("practice.title"), .practice), (t("practice.profile"), .practiceProfile), (t("practice.credentials"), .practiceCredentials),
+            (t("practice.title"), .practice), (t("practice.profile"), .practiceProfile), (t("practice.team"), .practiceTeam),
+            (t("practice.credentials"), .practiceCredentials),
             (t("availability.title"), .practiceAvailability), (t("calendar.title"), .practiceCalendar), (t("account.home.inbox"), .inbox),
         ]
         return .group(
