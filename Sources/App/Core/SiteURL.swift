@@ -80,6 +80,11 @@ public enum SiteURL: Sendable, Equatable {
     case practiceCredential(Parameter)
     case practiceCredentialEvidence(credential: Parameter, attachment: Parameter)
     case admin
+    case adminApplications
+    case adminApplication(Parameter)
+    case adminListings
+    case providerClaim(Parameter)
+    case listYourPractice
     case adminCredentials
     case adminCredential(Parameter)
     case adminCredentialEvidence(credential: Parameter, attachment: Parameter)
@@ -224,6 +229,11 @@ public enum SiteURL: Sendable, Equatable {
         case .practiceCredentialEvidence(let i, let a):
             return [.constant("practice"), .constant("credentials"), Self.param(Self.itemKey, i), .constant("evidence"), Self.param(Self.attachmentKey, a)]
         case .admin: return [.constant("admin")]
+        case .adminApplications: return [.constant("admin"), .constant("applications")]
+        case .adminApplication(let i): return [.constant("admin"), .constant("applications"), Self.param(Self.itemKey, i)]
+        case .adminListings: return [.constant("admin"), .constant("listings")]
+        case .providerClaim(let p): return [.constant("providers"), Self.slug(p), .constant("claim")]
+        case .listYourPractice: return [.constant("list-your-practice")]
         case .adminCredentials: return [.constant("admin"), .constant("credentials")]
         case .adminCredential(let i): return [.constant("admin"), .constant("credentials"), Self.param(Self.itemKey, i)]
         case .adminCredentialEvidence(let i, let a):

@@ -101,7 +101,7 @@ enum ConsultationAPI {
         do { dto = try req.content.decode(RequestDTO.self) } catch {
             throw Abort(.badRequest, reason: req.application.localizer("api.badJSON"))
         }
-        guard let target = try await ConsultTarget.find(slug: dto.provider, on: req.db) else { throw Abort(.notFound) }
+        guard let target = try await req.consultTarget(dto.provider) else { throw Abort(.notFound) }
         let key = req.headers.first(name: "Idempotency-Key") ?? dto.idempotencyKey ?? ""
         guard ConsultService.isIdempotencyKey(key) else {
             return try problem(.unprocessableEntity, [FieldProblem("idempotencyKey", .required)], req)

@@ -214,7 +214,7 @@ enum JourneyAPI {
     /// UTC) or RFC 3339 times, at most 31 days apart; `zone` names the zone of the labels.
     @Sendable static func slots(req: Request) async throws -> Response {
         let slug = try req.slug()
-        guard let target = try await ConsultTarget.find(slug: slug, on: req.db) else { throw Abort(.notFound) }
+        guard let target = try await req.consultTarget(slug) else { throw Abort(.notFound) }
         let query = try req.queryParameters()
         let now = req.application.clock.now()
         func instant(_ name: String) throws -> Date? {

@@ -7,7 +7,7 @@ import Domain
 enum AdminPages {
     static func nav(_ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
-        let items: [(String, SiteURL)] = [(t("admin.title"), .admin), (t("admin.credentials"), .adminCredentials)]
+        let items: [(String, SiteURL)] = [(t("admin.title"), .admin), (t("admin.credentials"), .adminCredentials), (t("admin.applications"), .adminApplications)]
         return .nav(.class("studio-nav"), .attr("aria-label", t("admin.title")), .ul(.forEach(items) { label, url in
             .li(.a(.to(url.path), .if(ctx.path == url.path, .attr("aria-current", "page")), .plain(label)))
         }))

@@ -14,7 +14,7 @@ enum ConsultController {
     }
 
     static func target(_ req: Request) async throws -> ConsultTarget {
-        guard let target = try await ConsultTarget.find(slug: try req.slug(), on: req.db) else { throw Abort(.notFound) }
+        guard let target = try await req.consultTarget(try req.slug()) else { throw Abort(.notFound) }
         return target
     }
 

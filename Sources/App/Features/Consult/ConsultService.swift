@@ -28,12 +28,15 @@ struct ConsultTarget: Sendable {
                 .orderBy(SQLColumn("name", table: "procedures")).all(decoding: Choice.self)
         }
         if let p = try await Practitioner.query(on: db).filter(\.$slug == slug).first(), let id = p.id {
+            // A suspended listing takes no requests (its page says so).
+            guard p.suspendedAt == nil else { throw ListingSuspended() }
             let offered = try await offered(by: "practitioner_id", id)
             let org = try await PractitionerRole.query(on: db).filter(\.$practitioner.$id == id).sort(\.$id).first()?.$organization.id
             return ConsultTarget(practitionerID: id, organizationID: org, slug: slug, name: p.displayName, isClinic: false,
                                  procedures: try await orAll(offered, sql))
         }
         if let o = try await Organization.query(on: db).filter(\.$slug == slug).first(), let id = o.id {
+            guard o.suspendedAt == nil else { throw ListingSuspended() }
             let offered = try await offered(by: "organization_id", id)
             return ConsultTarget(practitionerID: nil, organizationID: id, slug: slug, name: o.name, isClinic: true,
                                  procedures: try await orAll(offered, sql))
@@ -244,5 +247,19 @@ enum ConsultService {
         var isSyntaxError: Bool { false }
         var isConstraintFailure: Bool { true }
         var isConnectionClosed: Bool { false }
+    }
+}
+
+/// A suspended listing was asked to take a request.
+struct ListingSuspended: Error {}
+
+extension Request {
+    /// The practice or clinic a request would go to; a suspended listing answers 409 with the reason people read.
+    func consultTarget(_ slug: String) async throws -> ConsultTarget? {
+        do {
+            return try await ConsultTarget.find(slug: slug, on: db)
+        } catch is ListingSuspended {
+            throw Abort(.conflict, reason: application.localizer("listing.suspended.consult"))
+        }
     }
 }

@@ -111,6 +111,9 @@ struct ProviderProfile: Sendable {
     /// When facts a patient relies on (procedures, prices, locations) last changed, and which.
     var factsUpdatedAt: Date? = nil
     var factsChanged: [ProfileFact] = []
+    /// Set while an administrator has suspended the listing: it takes no requests and is not in search.
+    var suspendedReason: String? = nil
+    var isSuspended: Bool = false
 
     /// The verified, unexpired credential that earns the badge (latest check first).
     var badge: CredentialView? {
@@ -141,6 +144,8 @@ struct ClinicProfile: Sendable {
     var offers: [OfferView]
     var factsUpdatedAt: Date? = nil
     var factsChanged: [ProfileFact] = []
+    var suspendedReason: String? = nil
+    var isSuspended: Bool = false
 }
 
 enum DirectoryQueries {
@@ -163,7 +168,8 @@ enum DirectoryQueries {
             offers: offers.map { offer($0, rates: rates) }.sorted { $0.procedureName < $1.procedureName },
             credentials: credentials.map { CredentialView($0, now: now) }.sorted { ($0.verified ? 0 : 1, $0.title) < ($1.verified ? 0 : 1, $1.title) },
             featuredIn: articles.map { ($0.slug, $0.title) },
-            factsUpdatedAt: p.factsUpdatedAt, factsChanged: ProfileService.facts(p.factsChanged).sorted { $0.rawValue < $1.rawValue })
+            factsUpdatedAt: p.factsUpdatedAt, factsChanged: ProfileService.facts(p.factsChanged).sorted { $0.rawValue < $1.rawValue },
+            suspendedReason: p.suspendedReason, isSuspended: p.suspendedAt != nil)
     }
 
     static func place(_ o: Organization, _ l: Location, role: String?) -> PlaceView {
@@ -207,7 +213,8 @@ enum DirectoryQueries {
             credentials: credentials.map { CredentialView($0, now: now) },
             practitioners: cards,
             offers: offers.map { offer($0, rates: rates, practitioner: $0.practitioner) }.sorted { ($0.procedureName, $0.practitionerName ?? "") < ($1.procedureName, $1.practitionerName ?? "") },
-            factsUpdatedAt: o.factsUpdatedAt, factsChanged: ProfileService.facts(o.factsChanged).sorted { $0.rawValue < $1.rawValue })
+            factsUpdatedAt: o.factsUpdatedAt, factsChanged: ProfileService.facts(o.factsChanged).sorted { $0.rawValue < $1.rawValue },
+            suspendedReason: o.suspendedReason, isSuspended: o.suspendedAt != nil)
     }
 
     /// Practitioners offering a procedure, best ranked first.

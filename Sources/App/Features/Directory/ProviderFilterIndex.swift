@@ -141,7 +141,8 @@ actor ProviderFilterIndex {
         var all = Bitset(capacity: capacity)
         var score = [Int32](repeating: 0, count: capacity)
         var names: [(String, Int)] = []
-        for row in try await sql.raw("SELECT id, profile_score, display_name FROM practitioners").all() {
+        // Suspended listings are left out of search (they keep their page, which says so).
+        for row in try await sql.raw("SELECT id, profile_score, display_name FROM practitioners WHERE suspended_at IS NULL").all() {
             let id = try row.decode(column: "id", as: Int.self)
             all.insert(id)
             score[id] = Int32(try row.decode(column: "profile_score", as: Int.self))

@@ -65,6 +65,7 @@ enum ProviderSearch {
         if !terms.isEmpty {
             let matches = try await index.matches(terms, filters: filterTerms(q).map(ProviderIndexer.filterToken), snapshot: snapshot, on: db)
             candidates = matches.bits
+            candidates.formIntersection(snapshot.all)
             relevance = matches.relevance
         }
         let none = Bitset(capacity: snapshot.capacity)
@@ -137,7 +138,7 @@ enum ProviderSearch {
 
         // FROM … WHERE … shared by the count, facets and page queries.
         var from: SQLQueryString = "FROM practitioners p"
-        var conditions: [SQLQueryString] = []
+        var conditions: [SQLQueryString] = ["p.suspended_at IS NULL"]
         if hasText {
             if isSQLite {
                 from += " JOIN practitioner_fts f ON f.rowid = p.id"

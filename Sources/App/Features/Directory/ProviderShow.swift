@@ -12,6 +12,7 @@ enum ProviderShow {
             jsonLD: [jsonLD(p, ctx)],
             breadcrumbs: [(t("nav.home"), .home), (t("nav.providers"), .providers), (p.name, nil)],
             body: .div(.class("wrap profile"),
+                suspendedNotice(p.isSuspended, p.suspendedReason, t),
                 header(p, ctx),
                 .div(.class("profile-grid"),
                     .div(.class("profile-main"),
@@ -23,7 +24,7 @@ enum ProviderShow {
                         .if(!p.featuredIn.isEmpty, .section(.h2(.plain(t("provider.featuredIn"))),
                             .ul(.forEach(p.featuredIn) { a in .li(.a(.to(SiteURL.article(.value(a.slug)).path), .plain(a.title))) })))
                     ),
-                    .aside(.class("profile-side"), request(p, ctx), facts(p, ctx))
+                    .aside(.class("profile-side"), p.isSuspended ? .empty : request(p, ctx), facts(p, ctx))
                 )
             )
         ).render(ctx)
@@ -75,6 +76,15 @@ enum ProviderShow {
             .p(.class("fineprint"), .plain(t("price.note", ["date": ExchangeRates.reference.asOf]))),
             factsUpdated(p.factsUpdatedAt, p.factsChanged, t)
         )
+    }
+
+    /// The notice on a suspended listing's page: it takes no requests, and why.
+    static func suspendedNotice(_ suspended: Bool, _ reason: String?, _ t: Localizer) -> Node<HTML.BodyContext> {
+        guard suspended else { return .empty }
+        return .div(.class("notice warning"), .attr("role", "note"),
+            .p(.strong(.plain(t("listing.suspended.title")))),
+            .p(.plain(t("listing.suspended.body"))),
+            .if(reason != nil, .p(.plain(reason ?? ""))))
     }
 
     /// "Prices updated on 30 November 2026": shown when facts a patient relies on changed.
@@ -176,7 +186,8 @@ enum ProviderShow {
                 .dd(.plain(years.map { t.count("provider.years", $0) } ?? t("provider.notStated"))),
                 .dt(.plain(t("provider.newPatients"))),
                 .dd(.plain(p.acceptingNewPatients.map { $0 ? t("common.yes") : t("common.no") } ?? t("provider.notStated")))
-            )
+            ),
+            .p(.class("fineprint"), .a(.to(SiteURL.providerClaim(.value(p.slug)).path), .plain(t("provider.claim"))))
         )
     }
 

@@ -57,7 +57,7 @@ enum FeedController {
         for p in try await Procedure.query(on: req.db).sort(\.$slug).all() { entries.append((ctx.absolute(.procedure(.value(p.slug))), p.reviewedAt)) }
         // A sitemap file holds at most 50,000 addresses; the largest directories are reached through search.
         let providerLimit = 40_000
-        for p in try await Practitioner.query(on: req.db).sort(\.$profileScore, .descending).sort(\.$id).limit(providerLimit).all() {
+        for p in try await Practitioner.query(on: req.db).filter(\.$suspendedAt == nil).sort(\.$profileScore, .descending).sort(\.$id).limit(providerLimit).all() {
             entries.append((ctx.absolute(.provider(.value(p.slug))), p.updatedAt))
         }
         for o in try await Organization.query(on: req.db).sort(\.$id).limit(5_000).all() {

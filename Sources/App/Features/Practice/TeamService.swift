@@ -102,20 +102,28 @@ enum TeamService {
             if try await membershipQuery(w, on: tx).join(User.self, on: \Membership.$user.$id == \User.$id).filter(User.self, \.$email == email).count() > 0 {
                 throw TeamRefusal.alreadyMember
             }
-            try await (tx as! any SQLDatabase).insert(into: "staff_invitations")
-                .columns("id", "email", "practitioner_id", "organization_id", "role", "invited_by", "created_at", "expires_at")
-                .values(SQLBind(SecretToken.digest(token)), SQLBind(email), SQLBind(w.practitionerID), SQLBind(w.organizationID), SQLBind(role.rawValue),
-                        SQLBind(user.id), SQLBind(now), SQLBind(now.addingTimeInterval(invitationLifetime)))
-                .run()
+            try await createInvitation(token: token, email: email, role: role, practitionerID: w.practitionerID, organizationID: w.organizationID,
+                                       workplaceName: w.name, inviter: (user.id, user.displayName), app: app, now: now, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: user.id, actorRole: user.role.rawValue, action: "team.invite", objectType: "provider",
                                                  objectID: w.key, source: source), at: now, app: app, on: tx)
-            let t = app.localizer
-            let link = app.config.baseURL + SiteURL.invitation.path(query: [("token", token)])
-            try await Outbox.enqueue(app, kind: "team-invitation", to: email, subject: t("mail.teamInvitation.subject", ["provider": w.name]),
-                                     body: t("mail.teamInvitation.body", ["provider": w.name, "name": user.displayName, "link": link,
-                                                                         "days": "\(Int(invitationLifetime / 86_400))"]), now: now, on: tx)
         }
         return token
+    }
+
+    /// Stores an invitation (its token's digest) and emails the link, in the caller's transaction. `inviter` is the
+    /// owner who invites, or the platform (an approved claim or application).
+    static func createInvitation(token: String, email: String, role: Membership.Kind, practitionerID: Int?, organizationID: Int?, workplaceName: String,
+                                 inviter: (id: Int, name: String)?, app: Application, now: Date, on tx: any Database) async throws {
+        try await (tx as! any SQLDatabase).insert(into: "staff_invitations")
+            .columns("id", "email", "practitioner_id", "organization_id", "role", "invited_by", "created_at", "expires_at")
+            .values(SQLBind(SecretToken.digest(token)), SQLBind(email), SQLBind(practitionerID), SQLBind(organizationID), SQLBind(role.rawValue),
+                    SQLBind(inviter?.id), SQLBind(now), SQLBind(now.addingTimeInterval(invitationLifetime)))
+            .run()
+        let t = app.localizer
+        let link = app.config.baseURL + SiteURL.invitation.path(query: [("token", token)])
+        try await Outbox.enqueue(app, kind: "team-invitation", to: email, subject: t("mail.teamInvitation.subject", ["provider": workplaceName]),
+                                 body: t("mail.teamInvitation.body", ["provider": workplaceName, "name": inviter?.name ?? t("site.team"), "link": link,
+                                                                     "days": "\(Int(invitationLifetime / 86_400))"]), now: now, on: tx)
     }
 
     static func revoke(_ id: String, in w: SchedulePages.Workplace, by user: SignedInUser, app: Application, source: String, on db: any Database) async throws {
