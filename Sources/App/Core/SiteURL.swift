@@ -83,6 +83,9 @@ public enum SiteURL: Sendable, Equatable {
     case adminApplications
     case adminApplication(Parameter)
     case adminListings
+    case adminUsers
+    case adminUser(Parameter)
+    case adminAudit
     case providerClaim(Parameter)
     case listYourPractice
     case adminCredentials
@@ -232,6 +235,9 @@ public enum SiteURL: Sendable, Equatable {
         case .adminApplications: return [.constant("admin"), .constant("applications")]
         case .adminApplication(let i): return [.constant("admin"), .constant("applications"), Self.param(Self.itemKey, i)]
         case .adminListings: return [.constant("admin"), .constant("listings")]
+        case .adminUsers: return [.constant("admin"), .constant("users")]
+        case .adminUser(let i): return [.constant("admin"), .constant("users"), Self.param(Self.itemKey, i)]
+        case .adminAudit: return [.constant("admin"), .constant("audit")]
         case .providerClaim(let p): return [.constant("providers"), Self.slug(p), .constant("claim")]
         case .listYourPractice: return [.constant("list-your-practice")]
         case .adminCredentials: return [.constant("admin"), .constant("credentials")]

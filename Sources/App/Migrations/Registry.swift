@@ -35,6 +35,9 @@ enum MigrationRegistry {
                 // 013: team invitations; listing claims and provider applications decided by administrators
                 CreateStaffInvitations(),
                 CreateListingRequests(),
+                // 014: accounts closed by administrators; indexes for the audit viewer
+                UpdateUserClosing(),
+                CreateAuditIndexes(),
             ]
     }
 }

@@ -26,6 +26,8 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "password_changed_at") var passwordChangedAt: Date
     @Field(key: "is_sample") var isSample: Bool
+    /// Set when an administrator closed the account (it cannot sign in).
+    @OptionalField(key: "closed_at") var closedAt: Date?
 
     init() {}
     init(email: String, passwordHash: String, displayName: String, role: Role, now: Date, isSample: Bool = false) {

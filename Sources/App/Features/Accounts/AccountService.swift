@@ -172,14 +172,16 @@ enum AccountService {
             _ = try? await Passwords.verify(password, hash: Passwords.dummyHash(app: app), app: app)
             return nil
         }
-        return try await Passwords.verify(password, hash: user.passwordHash, app: app) ? user : nil
+        // A closed account answers like a wrong password (after the same hash check).
+        return try await Passwords.verify(password, hash: user.passwordHash, app: app) && user.closedAt == nil ? user : nil
     }
 
     /// Sends a reset link when the address has an account; the caller answers the same either way.
     static func requestReset(email: String, app: Application, source: String, on db: any Database) async throws {
         let now = app.clock.now()
         let t = app.localizer
-        guard let user = try await User.query(on: db).filter(\.$email == email).first() else { return }
+        // A closed account gets no reset link (the answer to the visitor is the same).
+        guard let user = try await User.query(on: db).filter(\.$email == email).first(), user.closedAt == nil else { return }
         try await app.writes.transaction(on: db) { tx in
             let token = try await issueToken(userID: try user.requireID(), purpose: .reset, now: now, on: tx)
             let link = app.config.baseURL + SiteURL.reset.path(query: [("token", token)])

@@ -12,7 +12,10 @@ enum AdminController {
         for s in CredentialService.QueueSection.allCases {
             counts[s] = try await CredentialService.queue(s, app: req.application, on: req.db).count
         }
-        return .html(AdminPages.home(counts: counts, req.pageContext))
+        let requests = try await ListingService.requests(status: .pending, on: req.db).count
+        let suspended = try await Practitioner.query(on: req.db).filter(\.$suspendedAt != nil).count()
+            + (try await Organization.query(on: req.db).filter(\.$suspendedAt != nil).count())
+        return .html(AdminPages.home(counts: counts, requests: requests, suspended: suspended, req.pageContext))
     }
 
     // MARK: credentials

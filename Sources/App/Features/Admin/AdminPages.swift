@@ -7,13 +7,14 @@ import Domain
 enum AdminPages {
     static func nav(_ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
-        let items: [(String, SiteURL)] = [(t("admin.title"), .admin), (t("admin.credentials"), .adminCredentials), (t("admin.applications"), .adminApplications)]
+        let items: [(String, SiteURL)] = [(t("admin.title"), .admin), (t("admin.credentials"), .adminCredentials), (t("admin.applications"), .adminApplications),
+                                          (t("admin.users"), .adminUsers), (t("admin.audit"), .adminAudit)]
         return .nav(.class("studio-nav"), .attr("aria-label", t("admin.title")), .ul(.forEach(items) { label, url in
             .li(.a(.to(url.path), .if(ctx.path == url.path, .attr("aria-current", "page")), .plain(label)))
         }))
     }
 
-    static func home(counts: [CredentialService.QueueSection: Int], _ ctx: PageContext) -> String {
+    static func home(counts: [CredentialService.QueueSection: Int], requests: Int, suspended: Int, _ ctx: PageContext) -> String {
         let t = ctx.t
         return Page(title: t("admin.title"), description: t("admin.title"), canonical: nil, noindex: true, body:
             .div(.class("wrap studio"),
@@ -24,7 +25,15 @@ enum AdminPages {
                 .ul(.class("plain-links"), .forEach(CredentialService.QueueSection.allCases) { s in
                     .li(.a(.to(SiteURL.adminCredentials.path + "#\(s.rawValue)"),
                            .plain(t("admin.queue.\(s.rawValue)")), .plain(": \(counts[s] ?? 0)")))
-                })
+                }),
+                .h2(.plain(t("admin.applications"))),
+                .ul(.class("plain-links"),
+                    .li(.a(.to(SiteURL.adminApplications.path), .plain(t("admin.applications.pending")), .plain(": \(requests)"))),
+                    .li(.a(.to(SiteURL.adminApplications.path + "#listings"), .plain(t("admin.listings")), .plain(": \(suspended)")))),
+                .h2(.plain(t("admin.users"))),
+                .ul(.class("plain-links"),
+                    .li(.a(.to(SiteURL.adminUsers.path), .plain(t("admin.users.find")))),
+                    .li(.a(.to(SiteURL.adminAudit.path), .plain(t("admin.audit")))))
             )).render(ctx)
     }
 
