@@ -15,6 +15,7 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     app.config = config
     app.clock = clock
     app.localizer = try Localizer.load(language: "en")
+    app.profileViews = ProfileViewCounter()
     app.renderCache = RenderCache(enabled: config.renderCacheEnabled, ttl: TimeInterval(config.renderCacheTTL),
                                   checkInterval: TimeInterval(config.renderCacheCheckMillis) / 1_000)
     app.providerFilterIndex = ProviderFilterIndex()

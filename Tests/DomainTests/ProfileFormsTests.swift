@@ -86,3 +86,22 @@ struct ProfileFormsTests {
         #expect(ClinicAbout.read(input(["description": ["A clinic"], "website": ["https://clinic.example.org"]])).problems.isEmpty)
     }
 }
+
+@Suite("Weeks and medians")
+struct WeeklyStatsTests {
+    @Test("A week starts on Monday 00:00 UTC, whatever the day")
+    func weekStart() {
+        // 2026-11-25 is a Wednesday; 2026-11-30 a Monday; 2026-11-29 a Sunday.
+        #expect(Weeks.start(of: ISODate.parse("2026-11-25")!.addingTimeInterval(13 * 3600)) == ISODate.parse("2026-11-23"))
+        #expect(Weeks.start(of: ISODate.parse("2026-11-30")!) == ISODate.parse("2026-11-30"))
+        #expect(Weeks.start(of: ISODate.parse("2026-11-29")!.addingTimeInterval(86_399)) == ISODate.parse("2026-11-23"))
+        #expect(Weeks.last(3, now: ISODate.parse("2026-11-25")!) == ["2026-11-09", "2026-11-16", "2026-11-23"].map { ISODate.parse($0)! })
+    }
+
+    @Test("Median of odd and even counts, none for no values")
+    func median() {
+        #expect(Median.of([5, 1, 3]) == 3)
+        #expect(Median.of([4, 1, 3, 2]) == 2.5)
+        #expect(Median.of([]) == nil)
+    }
+}

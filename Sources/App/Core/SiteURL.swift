@@ -75,6 +75,7 @@ public enum SiteURL: Sendable, Equatable {
     case practice
     case practiceProfile
     case practiceTeam
+    case practiceAnalytics
     case invitation
     case practiceCredentials
     case practiceCredential(Parameter)
@@ -226,6 +227,7 @@ public enum SiteURL: Sendable, Equatable {
         case .practice: return [.constant("practice")]
         case .practiceProfile: return [.constant("practice"), .constant("profile")]
         case .practiceTeam: return [.constant("practice"), .constant("team")]
+        case .practiceAnalytics: return [.constant("practice"), .constant("analytics")]
         case .invitation: return [.constant("invitations")]
         case .practiceCredentials: return [.constant("practice"), .constant("credentials")]
         case .practiceCredential(let i): return [.constant("practice"), .constant("credentials"), Self.param(Self.itemKey, i)]

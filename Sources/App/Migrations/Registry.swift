@@ -38,6 +38,8 @@ enum MigrationRegistry {
                 // 014: accounts closed by administrators; indexes for the audit viewer
                 UpdateUserClosing(),
                 CreateAuditIndexes(),
+                // 015: profile views by week, for the practice's analytics
+                CreateProfileViewCounts(),
             ]
     }
 }

@@ -182,6 +182,9 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                     do { try await EditorialService.publishDue(app: app) } catch {
                         app.logger.error("scheduled publishing failed", metadata: ["error": "\(type(of: error))"])
                     }
+                    do { try await app.profileViews.flush(app: app) } catch {
+                        app.logger.error("profile view counts failed", metadata: ["error": "\(type(of: error))"])
+                    }
                 }
                 if ContinuousClock.now - lastHousekeeping > .seconds(600) {
                     lastHousekeeping = ContinuousClock.now
@@ -209,6 +212,8 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
     func shutdownAsync(_ application: Application) async {
         task?.cancel()
         _ = await task?.value
+        // The last half minute of profile views.
+        try? await application.profileViews.flush(app: application)
     }
 }
 

@@ -333,3 +333,13 @@ enum InvitationController {
         }
     }
 }
+
+// MARK: analytics
+
+extension PracticeController {
+    @Sendable static func analytics(req: Request) async throws -> Response {
+        let (_, list, current) = try await context(req)
+        let weeks = try await AnalyticsService.weekly(current, now: req.application.clock.now(), on: req.db)
+        return .html(PracticePages.analytics(current: current, workplaces: list, weeks: weeks, req.pageContext))
+    }
+}

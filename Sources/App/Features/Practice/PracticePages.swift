@@ -9,7 +9,7 @@ enum PracticePages {
         let t = ctx.t
         let items: [(String, SiteURL)] = [
             (t("practice.title"), .practice), (t("practice.profile"), .practiceProfile), (t("practice.team"), .practiceTeam),
-            (t("practice.credentials"), .practiceCredentials),
+            (t("practice.credentials"), .practiceCredentials), (t("practice.analytics"), .practiceAnalytics),
             (t("availability.title"), .practiceAvailability), (t("calendar.title"), .practiceCalendar), (t("account.home.inbox"), .inbox),
         ]
         return .group(
@@ -165,6 +165,51 @@ enum PracticePages {
                         .button(.type(.submit), .class("button primary"), .plain(t("credential.evidence.send"))),
                     ]))),
                 .p(.a(.to(SiteURL.practiceCredentials.path(query: [("provider", current.key)])), .plain(t("practice.credentials.back"))))
+            )).render(ctx)
+    }
+}
+
+// MARK: analytics
+
+extension PracticePages {
+    static func analytics(current: SchedulePages.Workplace, workplaces: [SchedulePages.Workplace], weeks: [AnalyticsService.Week], _ ctx: PageContext) -> String {
+        let t = ctx.t
+        let labels = weeks.map { w -> String in
+            let c = ISODate.utcCalendar.dateComponents([.month, .day], from: w.start)
+            return "\(c.day ?? 1)/\(c.month ?? 1)"
+        }
+        func count(_ v: Double) -> String { Localizer.grouped(Int(v.rounded())) }
+        func hours(_ v: Double) -> String { v < 48 ? t("practice.analytics.hours", ["hours": String(format: "%.1f", v)]) : t("practice.analytics.days", ["days": String(format: "%.1f", v / 24)]) }
+        let totalViews = weeks.reduce(0) { $0 + $1.views }, totalRequests = weeks.reduce(0) { $0 + $1.requests }, totalReplied = weeks.reduce(0) { $0 + $1.replied }
+        return Page(title: t("practice.analytics"), description: t("practice.analytics"), canonical: nil, noindex: true, body:
+            .div(.class("wrap studio analytics"),
+                nav(current, workplaces, ctx),
+                .h1(.plain(t("practice.analytics"))),
+                .p(.class("lead"), .plain(t("practice.analytics.lead", ["weeks": "\(weeks.count)"]))),
+                .ul(.class("stat-row"),
+                    .li(.strong(.plain(Localizer.grouped(totalViews))), .span(.plain(t("practice.analytics.views")))),
+                    .li(.strong(.plain(Localizer.grouped(totalRequests))), .span(.plain(t("practice.analytics.requests")))),
+                    .li(.strong(.plain(Localizer.grouped(totalReplied))), .span(.plain(t("practice.analytics.replied"))))),
+                .h2(.plain(t("practice.analytics.views"))),
+                BarChart.svg(id: "views", title: t("practice.analytics.views"), description: t("practice.analytics.views.desc"), labels: labels,
+                             values: weeks.map { Double($0.views) }, format: count),
+                .h2(.plain(t("practice.analytics.requests"))),
+                BarChart.svg(id: "requests", title: t("practice.analytics.requests"), description: t("practice.analytics.requests.desc"), labels: labels,
+                             values: weeks.map { Double($0.requests) }, format: count),
+                .h2(.plain(t("practice.analytics.reply"))),
+                BarChart.svg(id: "reply", title: t("practice.analytics.reply"), description: t("practice.analytics.reply.desc"), labels: labels,
+                             values: weeks.map(\.medianReplyHours), format: hours),
+                .h2(.id("data"), .plain(t("practice.analytics.table"))),
+                .div(.class("table-scroll"), .table(.class("data"),
+                    .caption(.plain(t("practice.analytics.table.caption"))),
+                    .thead(.tr(.th(.attr("scope", "col"), .plain(t("practice.analytics.week"))), .th(.attr("scope", "col"), .plain(t("practice.analytics.views"))),
+                               .th(.attr("scope", "col"), .plain(t("practice.analytics.requests"))), .th(.attr("scope", "col"), .plain(t("practice.analytics.replied"))),
+                               .th(.attr("scope", "col"), .plain(t("practice.analytics.reply"))))),
+                    .tbody(.forEach(weeks) { w in
+                        .tr(.th(.attr("scope", "row"), .plain(t.date(w.start))), .td(.plain(Localizer.grouped(w.views))), .td(.plain(Localizer.grouped(w.requests))),
+                            .td(.plain(Localizer.grouped(w.replied))), .td(.plain(w.medianReplyHours.map(hours) ?? "–")))
+                    }))),
+                .p(.class("fineprint"), .plain(t("practice.analytics.method")))
             )).render(ctx)
     }
 }
