@@ -23,10 +23,13 @@ let package = Package(
     ],
     targets: [
         .target(name: "Domain"),
+        // Scales images for the media library over the system's libjpeg and libpng (libjpeg-dev, libpng-dev).
+        .target(name: "CImaging", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
         .target(
             name: "App",
             dependencies: [
                 "Domain",
+                "CImaging",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentKit", package: "fluent-kit"),

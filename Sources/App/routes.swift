@@ -155,6 +155,9 @@ func routes(_ app: Application) throws {
     studio.post(.studioArticle(.key), use: StudioController.save)
     studio.post(.studioArticleActions(.key), use: StudioController.act)
     studio.post(.studioArticleRestore(.key), use: StudioController.restore)
+    studio.get(.studioMedia, use: MediaController.library)
+    studio.post(.studioMedia, maxBody: MediaController.maxBody, use: MediaController.upload)
+    open.get(.media(id: .key, width: .key), use: MediaController.serve)
 
     // Decision aids
     open.get(.decide, use: DecideController.index)

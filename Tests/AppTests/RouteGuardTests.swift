@@ -19,6 +19,7 @@ struct RouteGuardTests {
                 case SiteURL.referenceKey: return reference
                 case SiteURL.photoKey, SiteURL.attachmentKey, SiteURL.appointmentKey: return photoID
                 case SiteURL.quoteKey, SiteURL.itemKey: return "1"
+                case SiteURL.widthKey: return "640"
                 default: return route.path.first?.description == "decide" || route.path.dropFirst(2).first?.description == "decision-aids"
                     ? "lip-rejuvenation" : "patrick-tonnard-md-phd"
                 }

@@ -55,6 +55,8 @@ public enum HTMLSanitizer {
         let name = String(body.prefix { $0.isLetter || $0.isNumber }).lowercased()
         var tag = name == "h1" ? "h2" : name
         if name == "h6" { tag = "h5" }
+        // An image from anywhere but the library is dropped (not shown as text).
+        if tag == "img" && !closing { return image(String(body.dropFirst(name.count))) ?? "" }
         guard allowedTags.contains(tag) else { return nil }
         if closing { return voidTags.contains(tag) ? "" : "</\(tag)>" }
         if tag == "a" {
@@ -65,6 +67,36 @@ public enum HTMLSanitizer {
             return "<a href=\"\(HTMLEscaping.attribute(safe))\"\(external ? " rel=\"nofollow noopener\"" : "")>"
         }
         return "<\(tag)>"
+    }
+
+    /// Images of our own media library only (`/media/{id}/{width}`), written as a responsive image: the widths the
+    /// library keeps, lazily loaded, with the editor's alt text. Any other image source is dropped.
+    private static func image(_ attributes: String) -> String? {
+        guard let src = attributeValue("src", in: attributes), let id = mediaID(src) else { return nil }
+        let alt = attributeValue("alt", in: attributes) ?? ""
+        let srcset = [320, 640, 1024, 1600].map { "/media/\(id)/\($0) \($0)w" }.joined(separator: ", ")
+        return "<img src=\"/media/\(id)/1024\" srcset=\"\(srcset)\" sizes=\"(max-width: 760px) 100vw, 720px\" alt=\"\(HTMLEscaping.attribute(alt))\" loading=\"lazy\" decoding=\"async\">"
+    }
+
+    /// The image id of a library address (`/media/{uuid}/{width}`), or nil.
+    public static func mediaID(_ src: String) -> String? {
+        let parts = src.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0].isEmpty, parts[1] == "media", UUID(uuidString: String(parts[2])) != nil,
+              parts[2] == parts[2].lowercased(), !parts[3].isEmpty, parts[3].count <= 4, parts[3].allSatisfy(\.isNumber) else { return nil }
+        return String(parts[2])
+    }
+
+    /// The library images a Markdown text refers to.
+    public static func mediaReferences(markdown: String) -> Set<String> {
+        var found: Set<String> = []
+        var rest = Substring(markdown)
+        while let open = rest.range(of: "](/media/") {
+            let after = rest[open.upperBound...]
+            let end = after.firstIndex(where: { $0 == ")" || $0 == " " || $0 == "\n" }) ?? after.endIndex
+            if let id = mediaID("/media/" + after[..<end]) { found.insert(id) }
+            rest = after[end...]
+        }
+        return found
     }
 
     private static func attributeValue(_ name: String, in attributes: String) -> String? {

@@ -99,6 +99,8 @@ public enum SiteURL: Sendable, Equatable {
     case studioArticleActions(Parameter)
     case studioArticleRestore(Parameter)
     case studioReview
+    case studioMedia
+    case media(id: Parameter, width: Parameter)
     case decide
     case decideAid(Parameter)
     case api(API)
@@ -133,6 +135,7 @@ public enum SiteURL: Sendable, Equatable {
     static let attachmentKey = "attachment"
     static let appointmentKey = "appointment"
     static let itemKey = "item"
+    static let widthKey = "width"
 
     private static func param(_ name: String, _ p: Parameter) -> Segment {
         switch p {
@@ -253,6 +256,8 @@ public enum SiteURL: Sendable, Equatable {
         case .studioArticleActions(let i): return [.constant("studio"), .constant("articles"), Self.param(Self.itemKey, i), .constant("actions")]
         case .studioArticleRestore(let i): return [.constant("studio"), .constant("articles"), Self.param(Self.itemKey, i), .constant("restore")]
         case .studioReview: return [.constant("studio"), .constant("review")]
+        case .studioMedia: return [.constant("studio"), .constant("media")]
+        case .media(let id, let w): return [.constant("media"), Self.param(Self.attachmentKey, id), Self.param(Self.widthKey, w)]
         case .decide: return [.constant("decide")]
         case .decideAid(let p): return [.constant("decide"), Self.slug(p)]
         case .api(let api):

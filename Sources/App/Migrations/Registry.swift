@@ -40,6 +40,8 @@ enum MigrationRegistry {
                 CreateAuditIndexes(),
                 // 015: profile views by week, for the practice's analytics
                 CreateProfileViewCounts(),
+                // 016: the media library (images with alt text, scaled variants) over the blob store
+                CreateMedia(),
             ]
     }
 }

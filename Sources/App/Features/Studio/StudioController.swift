@@ -19,8 +19,14 @@ enum StudioController {
         var providers: Set<String> = []
         if let typed = input.text("featured_provider"), Slug.isValid(typed),
            try await Practitioner.query(on: db).filter(\.$slug == typed).count() > 0 { providers.insert(typed) }
-        return ArticleFields.read(input, categories: Set(c.categories.map(\.0)), authors: Set(c.authors.map(\.0)), providers: providers,
-                                  procedureSlugs: Set(c.procedures.map(\.0)))
+        let result = ArticleFields.read(input, categories: Set(c.categories.map(\.0)), authors: Set(c.authors.map(\.0)), providers: providers,
+                                        procedureSlugs: Set(c.procedures.map(\.0)))
+        // Images must come from the media library (anything else is dropped when the page is rendered).
+        let images = HTMLSanitizer.mediaReferences(markdown: input.text("body") ?? "")
+        guard images.isSubset(of: try await MediaService.existing(images, on: db)) else {
+            return .failure(FormError(result.problems + [FieldProblem("body", .unknownValue)]))
+        }
+        return result
     }
 
     static func listItems(where filter: (SQLSelectBuilder) -> SQLSelectBuilder, _ db: any Database) async throws -> [StudioPages.ListItem] {

@@ -30,7 +30,8 @@ enum StudioPages {
             .li(.a(.to(SiteURL.studio.path), .plain(t("studio.title")))),
             .li(.a(.to(SiteURL.studioArticles.path), .plain(t("studio.articles")))),
             .li(.a(.to(SiteURL.studioReview.path), .plain(t("studio.review")))),
-            .li(.a(.to(SiteURL.studioArticleNew.path), .plain(t("studio.new"))))))
+            .li(.a(.to(SiteURL.studioArticleNew.path), .plain(t("studio.new")))),
+            .li(.a(.to(SiteURL.studioMedia.path), .plain(t("studio.media"))))))
     }
 
     static func table(_ items: [ListItem], _ t: Localizer) -> Node<HTML.BodyContext> {
