@@ -114,6 +114,8 @@ func routes(_ app: Application) throws {
     staff.get(.practiceProfile, use: PracticeController.profile)
     staff.post(.practiceProfile, use: PracticeController.saveProfile)
     staff.get(.practiceTeam, use: PracticeController.team)
+    staff.get(.practicePhotos, use: PracticeController.photos)
+    staff.post(.practicePhotos, maxBody: MediaController.maxBody, use: PracticeController.changePhotos)
     staff.get(.practiceAnalytics, use: PracticeController.analytics)
     staff.post(.practiceTeam, use: PracticeController.changeTeam)
     open.get(.invitation, use: InvitationController.show)

@@ -137,7 +137,7 @@ struct LocalizationTests {
         let allowed: Set<String> = ["count", "codes", "aid", "reference", "link", "recipient", "minutes", "reset", "status", "provider", "n", "version", "path", "signIn", "hours", "date", "name", "author", "reviewer", "page", "amount", "value", "languages", "parameter",
                                     "min", "max", "from", "until", "day", "month", "year", "source",
                                     "total", "rate", "to", "procedures", "since", "previous", "old", "new", "percent", "days", "quote", "field", "currency", "latest",
-                                    "appointment", "providerZone", "time", "zone", "title", "waiting", "evidence", "expiring", "outcome", "facts", "email", "role", "reason", "id", "weeks", "width", "height"]
+                                    "appointment", "providerZone", "time", "zone", "title", "waiting", "evidence", "expiring", "outcome", "facts", "email", "role", "reason", "id", "weeks", "width", "height", "alt"]
         let regex = try! NSRegularExpression(pattern: #"\{([A-Za-z]+)\}"#)
         for key in t.keys {
             let value = t(key)

@@ -95,3 +95,26 @@ struct MediaTests {
         }
     }
 }
+
+@Suite("Practice photos")
+struct PracticePhotoTests {
+    @Test("A practice adds a photo with alt text; it shows on its public page in responsive sizes; another practice cannot remove it")
+    func photos() async throws {
+        try await withTestApp { app in
+            let staff = try await staffBrowser(app)
+            let token = try #require(Browser.csrf(in: try await staff.get("/practice/photos").text))
+            let added = try await staff.postMultipart("/practice/photos", [("csrf", token), ("action", "add"), ("alt", "The consulting room in Ghent")],
+                                                      files: [.init(field: "image", filename: "room.jpg", contentType: "image/jpeg", bytes: TestPhotos.jpeg(width: 800, height: 600))])
+            #expect(added.status == .seeOther)
+            let page = try await Browser(app).get("/providers/\(DemoAccounts.featuredSurgeonSlug)").text
+            #expect(page.contains("alt=\"The consulting room in Ghent\"") && page.contains(" 320w, "))
+            let id = try #require(try await (app.db as! any SQLDatabase).select().column("id").from("media_assets").first()?.decode(column: "id", as: String.self))
+            let other = try await staffBrowser(app, Demo.lale.email, Demo.lale.password)
+            let otherToken = try #require(Browser.csrf(in: try await other.get("/practice/photos").text))
+            #expect(try await other.post("/practice/photos", [("csrf", otherToken), ("action", "remove"), ("photo", id)]).status == .notFound)
+            #expect(try await staff.submit("/practice/photos", [("action", "remove"), ("photo", id)]).status == .seeOther)
+            #expect(!(try await Browser(app).get("/providers/\(DemoAccounts.featuredSurgeonSlug)").text.contains("The consulting room in Ghent")))
+            #expect(try await (app.db as! any SQLDatabase).select().column("key").from("blobs").all().isEmpty)
+        }
+    }
+}

@@ -75,6 +75,7 @@ public enum SiteURL: Sendable, Equatable {
     case practice
     case practiceProfile
     case practiceTeam
+    case practicePhotos
     case practiceAnalytics
     case invitation
     case practiceCredentials
@@ -230,6 +231,7 @@ public enum SiteURL: Sendable, Equatable {
         case .practice: return [.constant("practice")]
         case .practiceProfile: return [.constant("practice"), .constant("profile")]
         case .practiceTeam: return [.constant("practice"), .constant("team")]
+        case .practicePhotos: return [.constant("practice"), .constant("photos")]
         case .practiceAnalytics: return [.constant("practice"), .constant("analytics")]
         case .invitation: return [.constant("invitations")]
         case .practiceCredentials: return [.constant("practice"), .constant("credentials")]

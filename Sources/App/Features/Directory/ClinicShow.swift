@@ -29,6 +29,7 @@ enum ClinicShow {
                             })))),
                         .if(!c.practitioners.isEmpty, .section(.h2(.plain(t("clinic.team"))),
                             .ul(.class("cards compact"), .forEach(c.practitioners) { .li(ProviderIndex.card($0, ctx)) }))),
+                        ProviderShow.gallery(c.photos, t),
                         offers(c, ctx),
                         ProviderShow.credentials(c.credentials, ctx)
                     ),

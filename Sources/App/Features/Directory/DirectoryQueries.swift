@@ -114,6 +114,8 @@ struct ProviderProfile: Sendable {
     /// Set while an administrator has suspended the listing: it takes no requests and is not in search.
     var suspendedReason: String? = nil
     var isSuspended: Bool = false
+    /// Photos the practice shows (library images with their alt text).
+    var photos: [MediaAsset] = []
 
     /// The verified, unexpired credential that earns the badge (latest check first).
     var badge: CredentialView? {
@@ -146,6 +148,7 @@ struct ClinicProfile: Sendable {
     var factsChanged: [ProfileFact] = []
     var suspendedReason: String? = nil
     var isSuspended: Bool = false
+    var photos: [MediaAsset] = []
 }
 
 enum DirectoryQueries {
@@ -169,7 +172,8 @@ enum DirectoryQueries {
             credentials: credentials.map { CredentialView($0, now: now) }.sorted { ($0.verified ? 0 : 1, $0.title) < ($1.verified ? 0 : 1, $1.title) },
             featuredIn: articles.map { ($0.slug, $0.title) },
             factsUpdatedAt: p.factsUpdatedAt, factsChanged: ProfileService.facts(p.factsChanged).sorted { $0.rawValue < $1.rawValue },
-            suspendedReason: p.suspendedReason, isSuspended: p.suspendedAt != nil)
+            suspendedReason: p.suspendedReason, isSuspended: p.suspendedAt != nil,
+            photos: try await MediaService.assets(providerKey: ProviderKey.practitioner(id), limit: 12, on: db))
     }
 
     static func place(_ o: Organization, _ l: Location, role: String?) -> PlaceView {
@@ -214,7 +218,8 @@ enum DirectoryQueries {
             practitioners: cards,
             offers: offers.map { offer($0, rates: rates, practitioner: $0.practitioner) }.sorted { ($0.procedureName, $0.practitionerName ?? "") < ($1.procedureName, $1.practitionerName ?? "") },
             factsUpdatedAt: o.factsUpdatedAt, factsChanged: ProfileService.facts(o.factsChanged).sorted { $0.rawValue < $1.rawValue },
-            suspendedReason: o.suspendedReason, isSuspended: o.suspendedAt != nil)
+            suspendedReason: o.suspendedReason, isSuspended: o.suspendedAt != nil,
+            photos: try await MediaService.assets(providerKey: ProviderKey.organization(id), limit: 12, on: db))
     }
 
     /// Practitioners offering a procedure, best ranked first.

@@ -18,6 +18,7 @@ enum ProviderShow {
                     .div(.class("profile-main"),
                         .section(.h2(.plain(t("provider.about"))), .p(.plain(p.bio)),
                                  .if(!p.techniques.isEmpty, .group(.h3(.plain(t("provider.techniques"))), .ul(.class("chips"), .forEach(p.techniques) { .li(.plain($0)) })))),
+                        gallery(p.photos, t),
                         offers(p, ctx),
                         credentials(p.credentials, ctx),
                         places(p.places, ctx),
@@ -76,6 +77,18 @@ enum ProviderShow {
             .p(.class("fineprint"), .plain(t("price.note", ["date": ExchangeRates.reference.asOf]))),
             factsUpdated(p.factsUpdatedAt, p.factsChanged, t)
         )
+    }
+
+    /// The practice's photos, in responsive sizes with their alt text.
+    static func gallery(_ photos: [MediaAsset], _ t: Localizer) -> Node<HTML.BodyContext> {
+        guard !photos.isEmpty else { return .empty }
+        return .section(.class("gallery"), .h2(.plain(t("provider.photos"))),
+            .ul(.class("media-grid"), .forEach(photos) { a in
+                .li(.img(.src(SiteURL.media(id: .value(a.id), width: .value("640")).path),
+                         .attr("srcset", [320, 640, 1024].map { "\(SiteURL.media(id: .value(a.id), width: .value("\($0)")).path) \($0)w" }.joined(separator: ", ")),
+                         .attr("sizes", "(max-width: 760px) 50vw, 320px"), .alt(a.alt), .attr("loading", "lazy"),
+                         .attr("width", "\(min(a.width, 640))"), .attr("height", "\(a.width > 0 ? min(a.width, 640) * a.height / a.width : 0)")))
+            }))
     }
 
     /// The notice on a suspended listing's page: it takes no requests, and why.

@@ -343,3 +343,46 @@ extension PracticeController {
         return .html(PracticePages.analytics(current: current, workplaces: list, weeks: weeks, req.pageContext))
     }
 }
+
+// MARK: photos
+
+extension PracticeController {
+    static let maxPhotos = 12
+
+    @Sendable static func photos(req: Request) async throws -> Response {
+        let (_, list, current) = try await context(req)
+        return .html(PracticePages.photos(current: current, workplaces: list, assets: try await MediaService.assets(providerKey: current.key, on: req.db),
+                                          state: FormState(), done: try req.queryParameters().single("done"), csrf: req.csrfToken, req.pageContext))
+    }
+
+    @Sendable static func changePhotos(req: Request) async throws -> Response {
+        let form = try await req.formBody()
+        let (user, list, current) = try await context(req)
+        let assets = try await MediaService.assets(providerKey: current.key, on: req.db)
+        func refuse(_ problems: [FieldProblem], _ status: HTTPStatus) -> Response {
+            .html(PracticePages.photos(current: current, workplaces: list, assets: assets, state: FormState(form.input, problems: problems), done: nil,
+                                       csrf: req.csrfToken, req.pageContext), status: status)
+        }
+        switch form.input.text("action") {
+        case "add":
+            let read = MediaController.readUpload(form)
+            guard read.problems.isEmpty, let bytes = read.bytes, let alt = read.alt else { return refuse(read.problems, .unprocessableEntity) }
+            guard assets.count < maxPhotos else { return refuse([FieldProblem("image", .tooMany(max: maxPhotos))], .unprocessableEntity) }
+            do {
+                _ = try await MediaService.upload(bytes, alt: alt, caption: nil, credit: nil, providerKey: current.key, user: user, app: req.application,
+                                                  source: req.auditSource, on: req.db)
+            } catch let problem as MediaProblem {
+                let (status, field) = MediaController.status(for: problem)
+                return refuse([field], status)
+            }
+            try await req.application.writes.transaction(on: req.db) { tx in try await ContentGeneration.bump(on: tx) }
+            req.application.renderCache.invalidate()
+        case "remove":
+            guard let id = form.input.text("photo"), assets.contains(where: { $0.id == id }) else { throw Abort(.notFound) }
+            try await MediaService.remove(id: id, providerKey: current.key, user: user, app: req.application, source: req.auditSource, on: req.db)
+        default:
+            throw Abort(.badRequest)
+        }
+        return CaseController.redirect(SiteURL.practicePhotos.path(query: [("provider", current.key), ("done", "1")]))
+    }
+}

@@ -8,7 +8,7 @@ enum PracticePages {
     static func nav(_ current: SchedulePages.Workplace, _ workplaces: [SchedulePages.Workplace], _ ctx: PageContext) -> Node<HTML.BodyContext> {
         let t = ctx.t
         let items: [(String, SiteURL)] = [
-            (t("practice.title"), .practice), (t("practice.profile"), .practiceProfile), (t("practice.team"), .practiceTeam),
+            (t("practice.title"), .practice), (t("practice.profile"), .practiceProfile), (t("practice.photos"), .practicePhotos), (t("practice.team"), .practiceTeam),
             (t("practice.credentials"), .practiceCredentials), (t("practice.analytics"), .practiceAnalytics),
             (t("availability.title"), .practiceAvailability), (t("calendar.title"), .practiceCalendar), (t("account.home.inbox"), .inbox),
         ]
@@ -210,6 +210,45 @@ extension PracticePages {
                             .td(.plain(Localizer.grouped(w.replied))), .td(.plain(w.medianReplyHours.map(hours) ?? "–")))
                     }))),
                 .p(.class("fineprint"), .plain(t("practice.analytics.method")))
+            )).render(ctx)
+    }
+}
+
+// MARK: photos
+
+extension PracticePages {
+    static func photos(current: SchedulePages.Workplace, workplaces: [SchedulePages.Workplace], assets: [MediaAsset], state: FormState, done: String?,
+                       csrf: String, _ ctx: PageContext) -> String {
+        let t = ctx.t
+        let action = SiteURL.practicePhotos.path(query: [("provider", current.key)])
+        return Page(title: t("practice.photos"), description: t("practice.photos"), canonical: nil, noindex: true, body:
+            .div(.class("wrap studio"),
+                nav(current, workplaces, ctx),
+                .h1(.plain(t("practice.photos"))),
+                .p(.class("lead"), .plain(t("practice.photos.lead", ["max": "\(PracticeController.maxPhotos)"]))),
+                .if(done != nil, .p(.class("notice success"), .attr("role", "status"), .plain(t("practice.photos.done")))),
+                Fields.summary(state, labels: ["image": t("media.field.image"), "alt": t("media.field.alt")], t),
+                Fields.form(action: action, csrf: csrf, multipart: true, [
+                    Fields.hidden("action", "add"),
+                    .div(.classes("field", state.hasError("image") ? "has-error" : ""),
+                        .label(.attr("for", "image"), .plain(t("media.field.image"))),
+                        .p(.class("hint"), .id("image-hint"), .plain(t("media.field.image.hint"))),
+                        Fields.errors("image", state, t),
+                        .selfClosedElement(named: "input", attributes: [Attribute<HTML.BodyContext>.attr("type", "file"), .attr("id", "image"), .attr("name", "image"),
+                                                                        .attr("accept", "image/jpeg,image/png"), .attr("aria-describedby", "image-hint")])),
+                    Fields.input("alt", label: t("media.field.alt"), state: state, t, hint: t("practice.photos.alt.hint"), required: true, maxLength: MediaService.maxAlt),
+                    .button(.type(.submit), .class("button primary"), .plain(t("media.upload.submit"))),
+                ]),
+                assets.isEmpty ? .p(.class("hint"), .plain(t("media.none"))) :
+                .ul(.class("media-grid"), .forEach(assets) { a in
+                    .li(.class("media-item"),
+                        .img(.src(SiteURL.media(id: .value(a.id), width: .value("320")).path), .alt(a.alt), .attr("loading", "lazy")),
+                        .p(.plain(a.alt)),
+                        Fields.form(action: action, csrf: csrf, classes: "inline", [
+                            Fields.hidden("action", "remove"), Fields.hidden("photo", a.id),
+                            .button(.type(.submit), .class("button small"), .attr("aria-label", t("practice.photos.remove.label", ["alt": a.alt])),
+                                    .plain(t("practice.team.remove")))]))
+                })
             )).render(ctx)
     }
 }
