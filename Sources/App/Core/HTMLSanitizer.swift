@@ -22,28 +22,41 @@ public enum HTMLSanitizer {
         return sanitise(html)
     }
 
-    /// Keeps allowed tags (attributes dropped, `href` kept when safe) and escapes everything else.
+    /// Keeps allowed tags (attributes dropped, `href` kept when safe) and escapes everything else. Scans UTF-8
+    /// bytes and copies text between tags in runs (walking `Character`s, with their grapheme breaking, made this a
+    /// tenth of an article page's time; `<` and `>` are ASCII, so every cut falls on a character boundary).
     public static func sanitise(_ html: String) -> TrustedHTML {
         var out = ""
-        out.reserveCapacity(html.utf8.count)
-        var index = html.startIndex
-        while index < html.endIndex {
-            let ch = html[index]
-            if ch == "<", let close = html[index...].firstIndex(of: ">") {
-                let inner = String(html[html.index(after: index)..<close])
-                out += rewriteTag(inner) ?? HTMLEscaping.text("<" + inner + ">")
-                index = html.index(after: close)
-            } else if ch == "<" {
-                out += "&lt;"
-                index = html.index(after: index)
-            } else if ch == ">" {
+        out.reserveCapacity(html.utf8.count + html.utf8.count / 8)
+        let bytes = html.utf8
+        var runStart = bytes.startIndex
+        var index = bytes.startIndex
+        func flush(_ end: String.Index) {
+            if runStart < end { out += html[runStart..<end] }
+        }
+        while index < bytes.endIndex {
+            let b = bytes[index]
+            if b == UInt8(ascii: "<") {
+                flush(index)
+                if let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) {
+                    let inner = String(html[bytes.index(after: index)..<close])
+                    out += rewriteTag(inner) ?? HTMLEscaping.text("<" + inner + ">")
+                    index = bytes.index(after: close)
+                } else {
+                    out += "&lt;"
+                    index = bytes.index(after: index)
+                }
+                runStart = index
+            } else if b == UInt8(ascii: ">") {
+                flush(index)
                 out += "&gt;"
-                index = html.index(after: index)
+                index = bytes.index(after: index)
+                runStart = index
             } else {
-                out.append(ch)
-                index = html.index(after: index)
+                index = bytes.index(after: index)
             }
         }
+        flush(bytes.endIndex)
         return TrustedHTML.make(sanitised: out)
     }
 

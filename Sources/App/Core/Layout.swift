@@ -28,6 +28,8 @@ struct Page {
     var jsonLD: [TrustedHTML] = []
     var breadcrumbs: [(String, SiteURL?)] = []
     var noindex = false
+    /// The card shared on social networks (falls back to the title and description).
+    var social: SocialCard? = nil
     var body: Node<HTML.BodyContext>
 
     func render(_ ctx: PageContext) -> String {
@@ -44,8 +46,12 @@ struct Page {
                 .if(noindex, .meta(.name("robots"), .content("noindex"))),
                 .link(.rel(.stylesheet), .to(SiteURL.stylesheet.path)),
                 .link(.rel(.alternate), .type("application/atom+xml"), .attr("title", t("feed.title")), .to(SiteURL.feed.path)),
-                .meta(.attr("property", "og:title"), .attr("content", title)),
-                .meta(.attr("property", "og:description"), .attr("content", description)),
+                .meta(.attr("property", "og:title"), .attr("content", social?.title ?? title)),
+                .meta(.attr("property", "og:description"), .attr("content", social?.description ?? description)),
+                .if(canonicalURL != nil, .meta(.attr("property", "og:url"), .attr("content", canonicalURL ?? ""))),
+                .if(social?.image != nil, .group(
+                    .meta(.attr("property", "og:image"), .attr("content", ctx.baseURL + SiteURL.media(id: .value(social?.image ?? ""), width: .value("1024")).path)),
+                    .meta(.name("twitter:card"), .content("summary_large_image")))),
                 .group(jsonLD.map { .trusted($0) })
             ),
             .body(

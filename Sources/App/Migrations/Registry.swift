@@ -42,6 +42,8 @@ enum MigrationRegistry {
                 CreateProfileViewCounts(),
                 // 016: the media library (images with alt text, scaled variants) over the blob store
                 CreateMedia(),
+                // 017: social cards of articles and guides; a guide's sections stored as sanitised HTML
+                UpdateSocialCardsAndGuideHTML(),
             ]
     }
 }

@@ -104,6 +104,11 @@ final class Procedure: Model, @unchecked Sendable {
     @OptionalParent(key: "reviewer_id") var reviewer: Author?
     @OptionalField(key: "reviewed_at") var reviewedAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    /// The sections as sanitised HTML, JSON by section (`GuideHTML`), written when the guide is published.
+    @OptionalField(key: "sections_html") var sectionsHTML: String?
+    @OptionalField(key: "social_title") var socialTitle: String?
+    @OptionalField(key: "social_description") var socialDescription: String?
+    @OptionalField(key: "social_image") var socialImage: String?
 
     init() {}
 }

@@ -14,13 +14,15 @@ public struct ArticleFields: Sendable, Equatable, Codable {
     public var isClinical: Bool
     public var socialTitle: String
     public var socialDescription: String
+    /// A media library image id for the social card (nil: none). Optional, so revisions saved before it read.
+    public var socialImage: String?
 
     public init(title: String, slug: String, summary: String, bodyMarkdown: String, category: String, author: String,
                 featuredProvider: String = "", procedures: [String] = [], isClinical: Bool = true, socialTitle: String = "",
-                socialDescription: String = "") {
+                socialDescription: String = "", socialImage: String? = nil) {
         self.title = title; self.slug = slug; self.summary = summary; self.bodyMarkdown = bodyMarkdown; self.category = category
         self.author = author; self.featuredProvider = featuredProvider; self.procedures = procedures; self.isClinical = isClinical
-        self.socialTitle = socialTitle; self.socialDescription = socialDescription
+        self.socialTitle = socialTitle; self.socialDescription = socialDescription; self.socialImage = socialImage
     }
 
     public static let maxTitle = 160
@@ -37,7 +39,8 @@ public struct ArticleFields: Sendable, Equatable, Codable {
     public var comparable: [String: String] {
         ["title": title, "slug": slug, "summary": summary, "body": bodyMarkdown, "category": category, "author": author,
          "featured_provider": featuredProvider, "procedures": procedures.sorted().joined(separator: "\n"),
-         "clinical": isClinical ? "yes" : "no", "social_title": socialTitle, "social_description": socialDescription]
+         "clinical": isClinical ? "yes" : "no", "social_title": socialTitle, "social_description": socialDescription,
+         "social_image": socialImage ?? ""]
     }
 
     /// Reads the editor's form. Choices (category, author, provider, procedures) are checked against what exists.
@@ -62,10 +65,12 @@ public struct ArticleFields: Sendable, Equatable, Codable {
         else if procedures.contains(where: { !procedureSlugs.contains($0) }) { r.fail("procedures", .unknownValue) }
         let socialTitle = r.text("social_title", max: maxSocialTitle) ?? ""
         let socialDescription = r.text("social_description", max: maxSocialDescription) ?? ""
+        let socialImage = input.text("social_image")
+        if let id = socialImage, UUID(uuidString: id) == nil || id != id.lowercased() { r.fail("social_image", .unknownValue) }
         guard r.problems.isEmpty, let title, let summary, let body else { return .failure(FormError(r.problems)) }
         return .success(ArticleFields(title: title, slug: rawSlug, summary: summary, bodyMarkdown: body, category: category, author: author,
                                       featuredProvider: featured, procedures: procedures, isClinical: r.checked("clinical"),
-                                      socialTitle: socialTitle, socialDescription: socialDescription))
+                                      socialTitle: socialTitle, socialDescription: socialDescription, socialImage: socialImage))
     }
 
     /// The editor's form filled with these fields.
@@ -76,6 +81,7 @@ public struct ArticleFields: Sendable, Equatable, Codable {
         input.set("procedures", procedures)
         if isClinical { input["clinical"] = "yes" }
         input["social_title"] = socialTitle; input["social_description"] = socialDescription
+        input["social_image"] = socialImage ?? ""
         return input
     }
 }

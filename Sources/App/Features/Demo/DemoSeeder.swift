@@ -62,6 +62,7 @@ enum DemoSeeder {
                 m.$reviewer.id = id
             }
             m.reviewedAt = try date(p.reviewed)
+            m.sectionsHTML = GuideHTML.render(GuideHTML.markdown(of: m))
             try await m.create(on: db)
             procedures[p.slug] = m.id
             for s in p.priceSamples {

@@ -19,15 +19,21 @@ struct CredentialView: Sendable, Codable, Equatable {
     var note: String?
 
     init(_ c: Credential, now: Date) {
-        let check = CredentialCheck(status: VerificationStatus(rawValue: c.status) ?? .unverified, validFrom: c.validFrom, validUntil: c.validUntil, lastVerified: c.lastVerifiedAt)
-        kind = c.kind; title = c.title; issuer = c.issuer; number = c.number; validFrom = c.validFrom
-        validUntil = c.validUntil; lastVerified = c.lastVerifiedAt
+        self.init(kind: c.kind, title: c.title, issuer: c.issuer, number: c.number, status: c.status, registerURL: c.registerURL, note: c.note,
+                  validFrom: c.validFrom, validUntil: c.validUntil, lastVerified: c.lastVerifiedAt, now: now)
+    }
+
+    init(kind: String, title: String, issuer: String?, number: String?, status rawStatus: String, registerURL: String?, note: String?,
+         validFrom: Date?, validUntil: Date?, lastVerified: Date?, now: Date) {
+        let check = CredentialCheck(status: VerificationStatus(rawValue: rawStatus) ?? .unverified, validFrom: validFrom, validUntil: validUntil, lastVerified: lastVerified)
+        self.kind = kind; self.title = title; self.issuer = issuer; self.number = number; self.validFrom = validFrom
+        self.validUntil = validUntil; self.lastVerified = lastVerified
         // Waiting for more evidence is, to the public, still "submitted, not yet verified".
         let effective = check.effectiveStatus(at: now)
         status = (effective == .needsEvidence ? .pending : effective).rawValue
         verified = check.isVerified(at: now)
-        registerURL = c.registerURL.flatMap { HTMLSanitizer.safeURL($0) }.flatMap { $0.hasPrefix("http") ? $0 : nil }
-        note = c.note
+        self.registerURL = registerURL.flatMap { HTMLSanitizer.safeURL($0) }.flatMap { $0.hasPrefix("http") ? $0 : nil }
+        self.note = note
     }
 }
 
@@ -152,28 +158,94 @@ struct ClinicProfile: Sendable {
 }
 
 enum DirectoryQueries {
+    /// A practitioner's profile in two queries: the practitioner, then everything listed on the page (languages,
+    /// places, offers, credentials, articles, photos) as one UNION ALL of rows tagged by kind, with text, number and
+    /// date columns in fixed places (`s1…s12`, `f1 f2`, `n1 n2`, `d1…d3`). An uncached profile at platform scale is
+    /// bound by round trips and row decoding, not by these small joins.
     static func provider(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference) async throws -> ProviderProfile? {
-        guard let p = try await Practitioner.query(on: db).filter(\.$slug == slug).first(), let id = p.id else { return nil }
-        let languages = try await PractitionerLanguage.query(on: db).filter(\.$practitioner.$id == id).sort(\.$languageCode).all()
-        let roles = try await PractitionerRole.query(on: db).filter(\.$practitioner.$id == id).with(\.$organization).with(\.$location).all()
-        let offers = try await Offer.query(on: db).filter(\.$practitioner.$id == id).with(\.$procedure).with(\.$organization).with(\.$location).all()
-        // A refused submission is never shown publicly.
-        let credentials = try await Credential.query(on: db).filter(\.$practitioner.$id == id)
-            .filter(\.$status != VerificationStatus.refused.rawValue).all()
-        let articles = try await Article.query(on: db).filter(\.$featuredPractitioner.$id == id).sort(\.$publishedAt, .descending).all()
+        let sql = db as! any SQLDatabase
+        struct P: Decodable {
+            let id: Int; let slug: String; let prefix: String?; let given_name: String; let family_name: String; let suffix: String?
+            let display_name: String; let specialty: String; let bio: String; let practicing_since: Int?; let accepting_new_patients: Bool?
+            let signature_techniques: String; let is_sample: Bool; let facts_updated_at: Date?; let facts_changed: String?
+            let suspended_at: Date?; let suspended_reason: String?
+        }
+        guard let p = try await sql.select()
+            .columns("id", "slug", "prefix", "given_name", "family_name", "suffix", "display_name", "specialty", "bio", "practicing_since",
+                     "accepting_new_patients", "signature_techniques", "is_sample", "facts_updated_at", "facts_changed", "suspended_at", "suspended_reason")
+            .from("practitioners").where("slug", .equal, SQLBind(slug)).first(decoding: P.self) else { return nil }
+        let id = p.id
+        let key = ProviderKey.practitioner(id)
+        let rows = try await sql.raw("""
+            SELECT 'lang' AS k, language_code AS s1, NULL AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6, NULL AS s7, NULL AS s8, NULL AS s9,
+              NULL AS s10, NULL AS s11, NULL AS s12, NULL AS f1, NULL AS f2, NULL AS n1, NULL AS n2, NULL AS d1, NULL AS d2, NULL AS d3
+              FROM practitioner_languages WHERE practitioner_id = \(bind: id)
+            UNION ALL
+            SELECT 'place', o.slug, o.name, o.kind, l.name, l.street, l.city, l.city_slug, l.region, l.postal_code, l.country_code, r.title, l.opening_hours,
+              l.latitude, l.longitude, r.id, NULL, NULL, NULL, NULL
+              FROM practitioner_roles r JOIN organizations o ON o.id = r.organization_id JOIN locations l ON l.id = r.location_id
+              WHERE r.practitioner_id = \(bind: id)
+            UNION ALL
+            SELECT 'offer', pr.slug, pr.name, o.slug, o.name, l.city, l.country_code, f.currency, NULL, NULL, NULL, NULL, NULL,
+              NULL, NULL, f.price_min_minor, f.price_max_minor, NULL, NULL, NULL
+              FROM offers f JOIN procedures pr ON pr.id = f.procedure_id JOIN organizations o ON o.id = f.organization_id JOIN locations l ON l.id = f.location_id
+              WHERE f.practitioner_id = \(bind: id)
+            UNION ALL
+            SELECT 'cred', kind, title, issuer, number, status, register_url, note, NULL, NULL, NULL, NULL, NULL,
+              NULL, NULL, NULL, NULL, valid_from, valid_until, last_verified_at
+              FROM credentials WHERE practitioner_id = \(bind: id) AND status <> \(bind: VerificationStatus.refused.rawValue)
+            UNION ALL
+            SELECT 'article', slug, title, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+              NULL, NULL, NULL, NULL, published_at, NULL, NULL
+              FROM articles WHERE featured_practitioner_id = \(bind: id)
+            UNION ALL
+            SELECT 'photo', id, alt_text, caption, credit, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+              NULL, NULL, width, height, uploaded_at, NULL, NULL
+              FROM media_assets WHERE provider_key = \(bind: key)
+            """).all()
+        var languages: [String] = [], places: [(Int, PlaceView)] = [], offers: [OfferView] = [], credentials: [CredentialView] = []
+        var articles: [(Date, String, String)] = [], photos: [MediaAsset] = []
+        for row in rows {
+            func s(_ n: Int) throws -> String? { try row.decode(column: "s\(n)", as: String?.self) }
+            func f(_ n: Int) throws -> Double? { try row.decode(column: "f\(n)", as: Double?.self) }
+            func i(_ n: Int) throws -> Int64? { try row.decode(column: "n\(n)", as: Int64?.self) }
+            func d(_ n: Int) throws -> Date? { try row.decode(column: "d\(n)", as: Date?.self) }
+            switch try row.decode(column: "k", as: String.self) {
+            case "lang": if let code = try s(1) { languages.append(code) }
+            case "place":
+                places.append((Int(try i(1) ?? 0), PlaceView(
+                    organizationSlug: try s(1) ?? "", organizationName: try s(2) ?? "", organizationKind: try s(3) ?? "", locationName: try s(4) ?? "",
+                    street: try s(5), city: try s(6) ?? "", citySlug: try s(7) ?? "", region: try s(8), postalCode: try s(9), country: try s(10) ?? "",
+                    latitude: try f(1), longitude: try f(2), role: try s(11), hours: ProfileService.decodeHours(try s(12)))))
+            case "offer":
+                offers.append(OfferView(procedureSlug: try s(1) ?? "", procedureName: try s(2) ?? "", organizationSlug: try s(3) ?? "",
+                                        organizationName: try s(4) ?? "", city: try s(5) ?? "", country: try s(6) ?? "",
+                                        price: PriceRangeView(minMinor: try i(1), maxMinor: try i(2), currency: try s(7), rates: rates),
+                                        practitionerSlug: nil, practitionerName: nil))
+            case "cred":
+                credentials.append(CredentialView(kind: try s(1) ?? "", title: try s(2) ?? "", issuer: try s(3), number: try s(4), status: try s(5) ?? "",
+                                                  registerURL: try s(6), note: try s(7), validFrom: try d(1), validUntil: try d(2), lastVerified: try d(3), now: now))
+            case "article": articles.append((try d(1) ?? .distantPast, try s(1) ?? "", try s(2) ?? ""))
+            case "photo":
+                let w = Int(try i(1) ?? 0), h = Int(try i(2) ?? 0)
+                photos.append(MediaAsset(id: try s(1) ?? "", alt: try s(2) ?? "", caption: try s(3), credit: try s(4), width: w, height: h,
+                                         uploadedAt: try d(1) ?? .distantPast, variants: []))
+            default: break
+            }
+        }
         return ProviderProfile(
-            id: id, slug: p.slug, name: p.displayName, prefix: p.prefix, givenName: p.givenName, familyName: p.familyName,
-            suffix: p.suffix, specialty: p.specialty, bio: p.bio, practicingSince: p.practicingSince,
-            acceptingNewPatients: p.acceptingNewPatients,
-            techniques: p.signatureTechniques.split(separator: "\n").map(String.init), isSample: p.isSample,
-            languages: languages.map(\.languageCode),
-            places: roles.map { place($0.organization, $0.location, role: $0.title) },
-            offers: offers.map { offer($0, rates: rates) }.sorted { $0.procedureName < $1.procedureName },
-            credentials: credentials.map { CredentialView($0, now: now) }.sorted { ($0.verified ? 0 : 1, $0.title) < ($1.verified ? 0 : 1, $1.title) },
-            featuredIn: articles.map { ($0.slug, $0.title) },
-            factsUpdatedAt: p.factsUpdatedAt, factsChanged: ProfileService.facts(p.factsChanged).sorted { $0.rawValue < $1.rawValue },
-            suspendedReason: p.suspendedReason, isSuspended: p.suspendedAt != nil,
-            photos: try await MediaService.assets(providerKey: ProviderKey.practitioner(id), limit: 12, on: db))
+            id: id, slug: p.slug, name: p.display_name, prefix: p.prefix, givenName: p.given_name, familyName: p.family_name,
+            suffix: p.suffix, specialty: p.specialty, bio: p.bio, practicingSince: p.practicing_since,
+            acceptingNewPatients: p.accepting_new_patients,
+            techniques: p.signature_techniques.split(separator: "\n").map(String.init), isSample: p.is_sample,
+            languages: languages.sorted(),
+            places: places.sorted { $0.0 < $1.0 }.map(\.1),
+            offers: offers.sorted { $0.procedureName < $1.procedureName },
+            credentials: credentials.sorted { ($0.verified ? 0 : 1, $0.title) < ($1.verified ? 0 : 1, $1.title) },
+            featuredIn: articles.sorted { $0.0 > $1.0 }.map { ($0.1, $0.2) },
+            factsUpdatedAt: p.facts_updated_at, factsChanged: ProfileService.facts(p.facts_changed).sorted { $0.rawValue < $1.rawValue },
+            suspendedReason: p.suspended_reason, isSuspended: p.suspended_at != nil,
+            photos: Array(photos.sorted { $0.uploadedAt > $1.uploadedAt }.prefix(12)))
     }
 
     static func place(_ o: Organization, _ l: Location, role: String?) -> PlaceView {

@@ -10,6 +10,7 @@ enum ArticleShow {
         return Page(
             title: c.title, description: c.summary, canonical: .article(.value(c.slug)), jsonLD: [jsonLD(a, ctx)],
             breadcrumbs: [(t("nav.home"), .home), (t("nav.magazine"), .magazine), (c.categoryName, .category(.value(c.categorySlug))), (c.title, nil)],
+            social: a.social,
             body: .article(.class("wrap narrow article"),
                 .header(.class("article-header"),
                     .p(.class("eyebrow"), .a(.to(SiteURL.category(.value(c.categorySlug)).path), .plain(c.categoryName))),

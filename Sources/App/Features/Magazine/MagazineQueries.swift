@@ -32,10 +32,17 @@ struct FeaturedProvider: Sendable, Equatable {
     var isSample: Bool
 }
 
+/// What a page shares as its card on social networks and in messengers (each falls back to the page's own).
+struct SocialCard: Sendable, Equatable {
+    var title: String?
+    var description: String?
+    /// A media library image id.
+    var image: String?
+}
+
 struct ArticleDetail: Sendable {
     var card: ArticleCard
     var bodyHTML: TrustedHTML
-    var bodyMarkdown: String
     var isClinical: Bool
     var author: PersonRef
     var reviewer: PersonRef?
@@ -43,6 +50,7 @@ struct ArticleDetail: Sendable {
     var featured: FeaturedProvider?
     var related: [ArticleCard]
     var updatedAt: Date?
+    var social = SocialCard()
 }
 
 struct ArticlePage: Sendable {
@@ -88,28 +96,57 @@ enum MagazineQueries {
         return ArticlePage(total: total, items: try rows.map(card))
     }
 
+    /// An article with everything its page shows, in three queries: the article with its category, author,
+    /// reviewer and featured provider (and the date that provider's badge was last checked); its procedures; the
+    /// related articles. The body is the HTML made when it was published (no Markdown parsed per request).
     static func article(slug: String, on db: any Database, now: Date) async throws -> ArticleDetail? {
-        guard let a = try await Article.query(on: db).filter(\.$slug == slug).with(\.$category).with(\.$author).with(\.$reviewer).first(),
-              let id = a.id else { return nil }
-        let procedures = try await ArticleProcedure.query(on: db).filter(\.$article.$id == id).with(\.$procedure).all()
-            .map { ($0.procedure.slug, $0.procedure.name) }
-        var featured: FeaturedProvider?
-        if let pid = a.$featuredPractitioner.id, let p = try await Practitioner.find(pid, on: db) {
-            let credentials = try await Credential.query(on: db).filter(\.$practitioner.$id == pid).all().map { CredentialView($0, now: now) }
-            let verifiedOn = credentials.filter(\.verified).compactMap(\.lastVerified).max()
-            let place = [p.primaryCity, p.primaryCountry].compactMap { $0 }
-            featured = FeaturedProvider(slug: p.slug, name: p.displayName, specialty: p.specialty,
-                                        place: place.isEmpty ? nil : place.joined(separator: "|"), bio: p.bio, verifiedOn: verifiedOn, isSample: p.isSample)
-        }
         let sql = db as! any SQLDatabase
-        let related = try await sql.raw("SELECT " + cardColumns + " FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id WHERE a.id <> \(bind: id) ORDER BY CASE WHEN a.category_id = \(bind: a.$category.id) THEN 0 ELSE 1 END, a.published_at DESC LIMIT 3").all().map(card)
-        let c = ArticleCard(slug: a.slug, title: a.title, summary: a.summary, categorySlug: a.category.slug, categoryName: a.category.name,
-                            authorName: a.author.name, publishedAt: a.publishedAt, reviewedAt: a.reviewedAt, readingMinutes: a.readingMinutes)
+        struct Row: Decodable {
+            let id: Int; let slug: String; let title: String; let summary: String; let body_html: String; let is_clinical: Bool
+            let reading_minutes: Int; let published_at: Date; let reviewed_at: Date?; let updated_at: Date?; let category_id: Int
+            let category_slug: String; let category_name: String
+            let author_slug: String; let author_name: String; let author_title: String; let author_sample: Bool
+            let reviewer_slug: String?; let reviewer_name: String?; let reviewer_title: String?; let reviewer_sample: Bool?
+            let p_slug: String?; let p_name: String?; let p_specialty: String?; let p_city: String?; let p_country: String?; let p_bio: String?
+            let p_sample: Bool?; let p_verified_on: Date?
+            let social_title: String?; let social_description: String?; let social_image: String?
+        }
+        let query: SQLQueryString = """
+            SELECT a.id AS id, a.slug AS slug, a.title AS title, a.summary AS summary, a.body_html AS body_html, a.is_clinical AS is_clinical,
+              a.reading_minutes AS reading_minutes, a.published_at AS published_at, a.reviewed_at AS reviewed_at, a.updated_at AS updated_at,
+              a.category_id AS category_id, c.slug AS category_slug, c.name AS category_name,
+              au.slug AS author_slug, au.name AS author_name, au.title AS author_title, au.is_sample AS author_sample,
+              r.slug AS reviewer_slug, r.name AS reviewer_name, r.title AS reviewer_title, r.is_sample AS reviewer_sample,
+              p.slug AS p_slug, p.display_name AS p_name, p.specialty AS p_specialty, p.primary_city AS p_city, p.primary_country AS p_country,
+              p.bio AS p_bio, p.is_sample AS p_sample,
+              (SELECT MAX(vc.last_verified_at) FROM credentials vc WHERE vc.practitioner_id = p.id AND vc.status = 'verified'
+                 AND vc.last_verified_at IS NOT NULL AND (vc.valid_from IS NULL OR vc.valid_from <= \(bind: now))
+                 AND (vc.valid_until IS NULL OR vc.valid_until >= \(bind: now))) AS p_verified_on,
+              a.social_title AS social_title, a.social_description AS social_description, a.social_image AS social_image
+            FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id
+              LEFT JOIN authors r ON r.id = a.reviewer_id LEFT JOIN practitioners p ON p.id = a.featured_practitioner_id
+            WHERE a.slug = \(bind: slug)
+            """
+        guard let a = try await sql.raw(query).first(decoding: Row.self) else { return nil }
+        struct Proc: Decodable { let slug: String; let name: String }
+        let procedures = try await sql.raw("SELECT pr.slug AS slug, pr.name AS name FROM article_procedures ap JOIN procedures pr ON pr.id = ap.procedure_id WHERE ap.article_id = \(bind: a.id) ORDER BY pr.name")
+            .all(decoding: Proc.self).map { ($0.slug, $0.name) }
+        let related = try await sql.raw("SELECT " + cardColumns + " FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id WHERE a.id <> \(bind: a.id) ORDER BY CASE WHEN a.category_id = \(bind: a.category_id) THEN 0 ELSE 1 END, a.published_at DESC LIMIT 3").all().map(card)
+        var featured: FeaturedProvider?
+        if let ps = a.p_slug, let name = a.p_name {
+            let place = [a.p_city, a.p_country].compactMap { $0 }
+            featured = FeaturedProvider(slug: ps, name: name, specialty: a.p_specialty ?? "", place: place.isEmpty ? nil : place.joined(separator: "|"),
+                                        bio: a.p_bio ?? "", verifiedOn: a.p_verified_on, isSample: a.p_sample ?? false)
+        }
+        let c = ArticleCard(slug: a.slug, title: a.title, summary: a.summary, categorySlug: a.category_slug, categoryName: a.category_name,
+                            authorName: a.author_name, publishedAt: a.published_at, reviewedAt: a.reviewed_at, readingMinutes: a.reading_minutes)
         return ArticleDetail(
-            card: c, bodyHTML: HTMLSanitizer.sanitise(a.bodyHTML), bodyMarkdown: a.bodyMarkdown, isClinical: a.isClinical,
-            author: PersonRef(slug: a.author.slug, name: a.author.name, title: a.author.title, isSample: a.author.isSample),
-            reviewer: a.reviewer.map { PersonRef(slug: $0.slug, name: $0.name, title: $0.title, isSample: $0.isSample) },
-            procedures: procedures, featured: featured, related: related, updatedAt: a.updatedAt)
+            // Sanitised when published, and again here: a row written around the studio shows no active content.
+            card: c, bodyHTML: HTMLSanitizer.sanitise(a.body_html), isClinical: a.is_clinical,
+            author: PersonRef(slug: a.author_slug, name: a.author_name, title: a.author_title, isSample: a.author_sample),
+            reviewer: a.reviewer_slug.map { PersonRef(slug: $0, name: a.reviewer_name ?? "", title: a.reviewer_title ?? "", isSample: a.reviewer_sample ?? false) },
+            procedures: procedures, featured: featured, related: related, updatedAt: a.updated_at,
+            social: SocialCard(title: a.social_title, description: a.social_description, image: a.social_image))
     }
 
     static func categories(on db: any Database) async throws -> [Category] {

@@ -30,18 +30,50 @@ enum ProcedureQueries {
             .map { ProcedureSummary(slug: $0.slug, name: $0.name, summary: $0.summary, categorySlug: $0.category.slug, categoryName: $0.category.name, procedureType: $0.procedureType) }
     }
 
+    /// A guide with its category and reviewer (one query), its typical prices, related articles and the providers
+    /// offering it. Its sections are the HTML stored when it was published.
     static func detail(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference, index: ProviderFilterIndex? = nil) async throws -> ProcedureDetail? {
-        guard let p = try await Procedure.query(on: db).filter(\.$slug == slug).with(\.$category).with(\.$reviewer).first(), let id = p.id else { return nil }
-        let prices = try await ProcedurePrice.query(on: db).filter(\.$procedure.$id == id).all()
+        let sql = db as! any SQLDatabase
+        struct Row: Decodable {
+            let id: Int; let slug: String; let name: String; let procedure_type: String; let body_location: String; let summary: String
+            let what_it_is: String; let suits: String; let not_suits: String; let preparation: String; let how_performed: String; let recovery: String
+            let results_onset: String; let results_duration: String; let risks: String; let alternatives: String; let followup: String
+            let duration_minutes: Int; let stay_days: Int; let reviewed_at: Date?; let updated_at: Date?; let sections_html: String?
+            let social_title: String?; let social_description: String?; let social_image: String?
+            let category_id: Int; let category_slug: String; let category_name: String
+            let reviewer_id: Int?; let reviewer_slug: String?; let reviewer_name: String?; let reviewer_title: String?; let reviewer_sample: Bool?
+        }
+        guard let r = try await sql.raw("""
+            SELECT p.id AS id, p.slug AS slug, p.name AS name, p.procedure_type AS procedure_type, p.body_location AS body_location, p.summary AS summary,
+              p.what_it_is AS what_it_is, p.suits AS suits, p.not_suits AS not_suits, p.preparation AS preparation, p.how_performed AS how_performed,
+              p.recovery AS recovery, p.results_onset AS results_onset, p.results_duration AS results_duration, p.risks AS risks,
+              p.alternatives AS alternatives, p.followup AS followup, p.duration_minutes AS duration_minutes, p.stay_days AS stay_days,
+              p.reviewed_at AS reviewed_at, p.updated_at AS updated_at, p.sections_html AS sections_html, p.social_title AS social_title,
+              p.social_description AS social_description, p.social_image AS social_image,
+              c.id AS category_id, c.slug AS category_slug, c.name AS category_name,
+              a.id AS reviewer_id, a.slug AS reviewer_slug, a.name AS reviewer_name, a.title AS reviewer_title, a.is_sample AS reviewer_sample
+            FROM procedures p JOIN categories c ON c.id = p.category_id LEFT JOIN authors a ON a.id = p.reviewer_id
+            WHERE p.slug = \(bind: slug)
+            """).first(decoding: Row.self) else { return nil }
+        let p = Procedure()
+        p.id = r.id; p.slug = r.slug; p.name = r.name; p.$category.id = r.category_id; p.procedureType = r.procedure_type; p.bodyLocation = r.body_location
+        p.summary = r.summary; p.whatItIs = r.what_it_is; p.suits = r.suits; p.notSuits = r.not_suits; p.preparation = r.preparation
+        p.howPerformed = r.how_performed; p.recovery = r.recovery; p.resultsOnset = r.results_onset; p.resultsDuration = r.results_duration
+        p.risks = r.risks; p.alternatives = r.alternatives; p.followup = r.followup; p.durationMinutes = r.duration_minutes; p.stayDays = r.stay_days
+        p.$reviewer.id = r.reviewer_id; p.reviewedAt = r.reviewed_at; p.sectionsHTML = r.sections_html
+        p.socialTitle = r.social_title; p.socialDescription = r.social_description; p.socialImage = r.social_image
+        let id = r.id
+        struct PriceRow: Decodable { let country_code: String; let price_min_minor: Int64; let price_max_minor: Int64; let currency: String }
+        let prices = try await sql.select().columns("country_code", "price_min_minor", "price_max_minor", "currency").from("procedure_prices")
+            .where("procedure_id", .equal, SQLBind(id)).all(decoding: PriceRow.self)
             .compactMap { pr -> (String, PriceRangeView)? in
-                PriceRangeView(minMinor: pr.priceMinMinor, maxMinor: pr.priceMaxMinor, currency: pr.currency, rates: rates).map { (pr.countryCode, $0) }
+                PriceRangeView(minMinor: pr.price_min_minor, maxMinor: pr.price_max_minor, currency: pr.currency, rates: rates).map { (pr.country_code, $0) }
             }
             .sorted { ($0.1.eurMin ?? 0) < ($1.1.eurMin ?? 0) }
         let providers = try await DirectoryQueries.providers(offering: slug, limit: 6, on: db, now: now, index: index)
-        let sql = db as! any SQLDatabase
         let articles = try await sql.raw("SELECT " + MagazineQueries.cardColumns + " FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id WHERE a.id IN (SELECT article_id FROM article_procedures WHERE procedure_id = \(bind: id)) ORDER BY a.published_at DESC LIMIT 4").all().map(MagazineQueries.card)
-        return ProcedureDetail(procedure: p, categorySlug: p.category.slug, categoryName: p.category.name,
-                               reviewer: p.reviewer.map { PersonRef(slug: $0.slug, name: $0.name, title: $0.title, isSample: $0.isSample) },
+        return ProcedureDetail(procedure: p, categorySlug: r.category_slug, categoryName: r.category_name,
+                               reviewer: r.reviewer_slug.map { PersonRef(slug: $0, name: r.reviewer_name ?? "", title: r.reviewer_title ?? "", isSample: r.reviewer_sample ?? false) },
                                prices: prices.map { (country: $0.0, price: $0.1) }, providers: providers, articles: articles)
     }
 }

@@ -36,19 +36,25 @@ enum ProcedureShow {
     static func render(_ d: ProcedureDetail, aids: [(id: String, title: String)] = [], ctx: PageContext) -> String {
         let t = ctx.t
         let p = d.procedure
-        let sections: [(String, String, String)] = [
-            ("what", t("procedure.whatItIs"), p.whatItIs),
-            ("suits", t("procedure.suits"), p.suits),
-            ("not-suits", t("procedure.notSuits"), p.notSuits),
-            ("preparation", t("procedure.preparation"), p.preparation),
-            ("how", t("procedure.howPerformed"), p.howPerformed),
-            ("recovery", t("procedure.recovery"), p.recovery),
-            ("risks", t("procedure.risks"), p.risks),
-            ("alternatives", t("procedure.alternatives"), p.alternatives),
+        // The HTML stored at publishing; a guide stored before that is rendered here.
+        let html = GuideHTML.decode(p.sectionsHTML) ?? [:]
+        func section(_ key: String, _ markdown: String) -> TrustedHTML {
+            html[key].map { HTMLSanitizer.sanitise($0) } ?? HTMLSanitizer.render(markdown: markdown)
+        }
+        let sections: [(String, String, TrustedHTML)] = [
+            ("what", t("procedure.whatItIs"), section("what_it_is", p.whatItIs)),
+            ("suits", t("procedure.suits"), section("suits", p.suits)),
+            ("not-suits", t("procedure.notSuits"), section("not_suits", p.notSuits)),
+            ("preparation", t("procedure.preparation"), section("preparation", p.preparation)),
+            ("how", t("procedure.howPerformed"), section("how_performed", p.howPerformed)),
+            ("recovery", t("procedure.recovery"), section("recovery", p.recovery)),
+            ("risks", t("procedure.risks"), section("risks", p.risks)),
+            ("alternatives", t("procedure.alternatives"), section("alternatives", p.alternatives)),
         ]
         return Page(
             title: p.name, description: p.summary, canonical: .procedure(.value(p.slug)), jsonLD: [jsonLD(d, ctx)],
             breadcrumbs: [(t("nav.home"), .home), (t("nav.procedures"), .procedures), (p.name, nil)],
+            social: SocialCard(title: p.socialTitle, description: p.socialDescription, image: p.socialImage),
             body: .article(.class("wrap guide"),
                 .header(.class("article-header"),
                     .p(.class("eyebrow"), .plain(d.categoryName)),
@@ -62,14 +68,14 @@ enum ProcedureShow {
                                 .li(.a(.to("#results"), .plain(t("procedure.results")))),
                                 .li(.a(.to("#prices"), .plain(t("procedure.prices")))),
                                 .li(.a(.to("#providers"), .plain(t("procedure.providers")))))),
-                        .forEach(sections.prefix(6)) { id, title, markdown in
-                            .section(.id(id), .h2(.plain(title)), .trusted(HTMLSanitizer.render(markdown: markdown)))
+                        .forEach(sections.prefix(6)) { id, title, body in
+                            .section(.id(id), .h2(.plain(title)), .trusted(body))
                         },
                         .section(.id("results"), .h2(.plain(t("procedure.results"))),
                             .dl(.dt(.plain(t("procedure.resultsOnset"))), .dd(.plain(p.resultsOnset)),
                                 .dt(.plain(t("procedure.resultsDuration"))), .dd(.plain(p.resultsDuration)))),
-                        .forEach(sections.suffix(2)) { id, title, markdown in
-                            .section(.id(id), .h2(.plain(title)), .trusted(HTMLSanitizer.render(markdown: markdown)))
+                        .forEach(sections.suffix(2)) { id, title, body in
+                            .section(.id(id), .h2(.plain(title)), .trusted(body))
                         },
                         .section(.id("followup"), .h2(.plain(t("procedure.followup"))), .p(.plain(p.followup))),
                         prices(d, ctx)
@@ -118,6 +124,7 @@ enum ProcedureShow {
 
     static func jsonLD(_ d: ProcedureDetail, _ ctx: PageContext) -> TrustedHTML {
         let p = d.procedure
+        let stored = GuideHTML.decode(p.sectionsHTML)
         // `procedureType` takes a MedicalProcedureType value; a surgical procedure is a type of its own instead.
         let types = ["minimally-invasive": "https://schema.org/PercutaneousProcedure", "non-invasive": "https://schema.org/NoninvasiveProcedure"]
         var object: [String: Any] = [
@@ -126,8 +133,8 @@ enum ProcedureShow {
             "url": ctx.absolute(.procedure(.value(p.slug))),
             "name": p.name, "description": p.summary,
             "bodyLocation": p.bodyLocation,
-            "preparation": HTMLSanitizer.plainText(markdown: p.preparation).trimmingCharacters(in: .whitespacesAndNewlines),
-            "howPerformed": HTMLSanitizer.plainText(markdown: p.howPerformed).trimmingCharacters(in: .whitespacesAndNewlines),
+            "preparation": stored?["preparation_text"] ?? HTMLSanitizer.plainText(markdown: p.preparation).trimmingCharacters(in: .whitespacesAndNewlines),
+            "howPerformed": stored?["how_performed_text"] ?? HTMLSanitizer.plainText(markdown: p.howPerformed).trimmingCharacters(in: .whitespacesAndNewlines),
             "followup": p.followup,
             "medicineSystem": "https://schema.org/WesternConventional",
         ]

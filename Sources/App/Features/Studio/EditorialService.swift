@@ -225,6 +225,9 @@ enum EditorialService {
                 .set("is_clinical", to: SQLBind(f.isClinical)).set("reading_minutes", to: SQLBind(minutes)).set("reviewed_at", to: SQLBind(item.reviewed_at))
                 .set("search_text", to: SQLBind(text)).set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(target)).run()
             articleID = target
+            try await sql.update("articles").set("social_title", to: SQLBind(f.socialTitle.isEmpty ? nil : f.socialTitle))
+                .set("social_description", to: SQLBind(f.socialDescription.isEmpty ? nil : f.socialDescription))
+                .set("social_image", to: SQLBind(f.socialImage)).where("id", .equal, SQLBind(target)).run()
         } else {
             guard let row = try await sql.insert(into: "articles")
                 .columns("slug", "title", "summary", "body_markdown", "body_html", "category_id", "author_id", "reviewer_id", "featured_practitioner_id",
@@ -234,6 +237,9 @@ enum EditorialService {
                         SQLBind(text), SQLBind(now))
                 .returning("id").first(decoding: IDRow.self) else { throw EditorialRefusal.notAllowed }
             articleID = row.id
+            try await sql.update("articles").set("social_title", to: SQLBind(f.socialTitle.isEmpty ? nil : f.socialTitle))
+                .set("social_description", to: SQLBind(f.socialDescription.isEmpty ? nil : f.socialDescription))
+                .set("social_image", to: SQLBind(f.socialImage)).where("id", .equal, SQLBind(row.id)).run()
         }
         if sql.dialect.name == "sqlite" {
             try await sql.raw("DELETE FROM article_fts WHERE rowid = \(bind: articleID)").run()

@@ -10,7 +10,8 @@ enum StudioController {
     static func choices(_ db: any Database) async throws -> StudioPages.Choices {
         let categories = try await Category.query(on: db).sort(\.$position).all().map { ($0.slug, $0.name) }
         let authors = try await Author.query(on: db).sort(\.$name).all().map { ($0.slug, $0.name) }
-        return StudioPages.Choices(categories: categories, authors: authors, procedures: try await DirectoryQueries.procedureChoices(on: db))
+        let media = try await MediaService.assets(providerKey: nil, limit: 100, on: db).map { ($0.id, $0.alt) }
+        return StudioPages.Choices(categories: categories, authors: authors, procedures: try await DirectoryQueries.procedureChoices(on: db), media: media)
     }
 
     /// The article fields from a form, with the choices checked against what exists.
@@ -22,9 +23,13 @@ enum StudioController {
         let result = ArticleFields.read(input, categories: Set(c.categories.map(\.0)), authors: Set(c.authors.map(\.0)), providers: providers,
                                         procedureSlugs: Set(c.procedures.map(\.0)))
         // Images must come from the media library (anything else is dropped when the page is rendered).
-        let images = HTMLSanitizer.mediaReferences(markdown: input.text("body") ?? "")
-        guard images.isSubset(of: try await MediaService.existing(images, on: db)) else {
-            return .failure(FormError(result.problems + [FieldProblem("body", .unknownValue)]))
+        var images = HTMLSanitizer.mediaReferences(markdown: input.text("body") ?? "")
+        if let card = input.text("social_image"), UUID(uuidString: card) != nil { images.insert(card) }
+        let known = try await MediaService.existing(images, on: db)
+        guard images.isSubset(of: known) else {
+            let card = input.text("social_image")
+            let field = card.map { !known.contains($0) } ?? false ? "social_image" : "body"
+            return .failure(FormError(result.problems + [FieldProblem(field, .unknownValue)]))
         }
         return result
     }

@@ -19,6 +19,8 @@ enum StudioPages {
         let categories: [(String, String)]
         let authors: [(String, String)]
         let procedures: [(String, String)]
+        /// Library images (id, alt text) for the social card.
+        var media: [(String, String)] = []
     }
 
     static func badge(_ s: EditorialStatus, _ t: Localizer) -> Node<HTML.BodyContext> {
@@ -86,7 +88,7 @@ enum StudioPages {
         let labels = ["title": t("studio.field.title"), "slug": t("studio.field.slug"), "summary": t("studio.field.summary"), "body": t("studio.field.body"),
                       "category": t("studio.field.category"), "author": t("studio.field.author"), "featured_provider": t("studio.field.featured_provider"),
                       "procedures": t("studio.field.procedures"), "social_title": t("studio.field.social_title"),
-                      "social_description": t("studio.field.social_description"), "comment": t("studio.field.comment"),
+                      "social_description": t("studio.field.social_description"), "social_image": t("studio.field.social_image"), "comment": t("studio.field.comment"),
                       "scheduled_at": t("studio.field.scheduled_at")]
         let title = item == nil ? t("studio.new") : t("studio.edit", ["title": state.value("title")])
         return Page(title: title, description: title, canonical: nil, noindex: true, body:
@@ -114,7 +116,9 @@ enum StudioPages {
                     Fields.checkbox("clinical", label: t("studio.field.clinical"), state: state, t),
                     .element(named: "fieldset", nodes: [.class("rows"), .element(named: "legend", nodes: [.plain(t("studio.social"))]),
                         Fields.input("social_title", label: labels["social_title"]!, state: state, t, maxLength: ArticleFields.maxSocialTitle),
-                        Fields.input("social_description", label: labels["social_description"]!, state: state, t, maxLength: ArticleFields.maxSocialDescription)]),
+                        Fields.input("social_description", label: labels["social_description"]!, state: state, t, maxLength: ArticleFields.maxSocialDescription),
+                        Fields.select("social_image", label: t("studio.field.social_image"), options: choices.media, state: state, t,
+                                      hint: t("studio.field.social_image.hint"), placeholder: t("studio.field.social_image.none"))]),
                     .div(.class("form-actions"),
                         .button(.type(.submit), .attr("name", "intent"), .attr("value", "preview"), .class("button"), .plain(t("studio.preview"))),
                         .button(.type(.submit), .attr("name", "intent"), .attr("value", "save"), .class("button primary"), .plain(t("studio.save")))),
