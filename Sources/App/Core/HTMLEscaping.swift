@@ -10,27 +10,54 @@ public enum HTMLEscaping {
     /// visible as typed).
     public static func text(_ text: String) -> String { escape(text, quotes: false) }
 
-    /// One linear pass over the scalars (Plot's own escaper copies its pending buffer for every letter after `&`).
+    /// One linear pass over the UTF-8 bytes, copying the runs between special characters (all ASCII, so every
+    /// cut is on a character boundary); text without any is returned as it is (Plot's own escaper copies its
+    /// pending buffer for every letter after `&`).
     private static func escape(_ text: String, quotes: Bool) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for ch in text.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"" where quotes: out += "&quot;"
-            case "'" where quotes: out += "&#39;"
-            default: out.unicodeScalars.append(ch)
+        replacing(text) { b in
+            switch b {
+            case UInt8(ascii: "&"): return "&amp;"
+            case UInt8(ascii: "<"): return "&lt;"
+            case UInt8(ascii: ">"): return "&gt;"
+            case UInt8(ascii: "\""): return quotes ? "&quot;" : nil
+            case UInt8(ascii: "'"): return quotes ? "&#39;" : nil
+            default: return nil
             }
         }
+    }
+
+    /// `text` with each ASCII byte that `replacement` maps replaced; unchanged text is returned without copying.
+    @inline(__always)
+    static func replacing(_ text: String, _ replacement: (UInt8) -> String?) -> String {
+        let bytes = text.utf8
+        guard bytes.contains(where: { replacement($0) != nil }) else { return text }
+        var out = ""
+        out.reserveCapacity(bytes.count + 16)
+        var runStart = bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if let r = replacement(bytes[index]) {
+                if runStart < index { out += text[runStart..<index] }
+                out += r
+                index = bytes.index(after: index)
+                runStart = index
+            } else {
+                index = bytes.index(after: index)
+            }
+        }
+        if runStart < bytes.endIndex { out += text[runStart..<bytes.endIndex] }
         return out
     }
 
     /// JSON placed inside `<script type="application/ld+json">`: `<` is escaped so `</script>` cannot close it.
     public static func jsonInScript(_ json: String) -> String {
-        json.replacingOccurrences(of: "<", with: "\\u003c")
-            .replacingOccurrences(of: ">", with: "\\u003e")
-            .replacingOccurrences(of: "&", with: "\\u0026")
+        replacing(json) { b in
+            switch b {
+            case UInt8(ascii: "<"): return "\\u003c"
+            case UInt8(ascii: ">"): return "\\u003e"
+            case UInt8(ascii: "&"): return "\\u0026"
+            default: return nil
+            }
+        }
     }
 }

@@ -60,7 +60,20 @@ public enum HTMLSanitizer {
         return TrustedHTML.make(sanitised: out)
     }
 
+    /// Allowed tags exactly as Ink writes them (no attributes): answered by one lookup.
+    private static let plainTags: [String: String] = {
+        var table: [String: String] = [:]
+        for tag in allowedTags where tag != "a" {
+            table[tag] = "<\(tag)>"
+            table["/" + tag] = voidTags.contains(tag) ? "" : "</\(tag)>"
+            if voidTags.contains(tag) { table[tag + "/"] = "<\(tag)>" }
+        }
+        table["h1"] = "<h2>"; table["/h1"] = "</h2>"; table["h6"] = "<h5>"; table["/h6"] = "</h5>"; table["/a"] = "</a>"
+        return table
+    }()
+
     private static func rewriteTag(_ inner: String) -> String? {
+        if let plain = plainTags[inner] { return plain }
         var body = inner.trimmingCharacters(in: .whitespaces)
         let closing = body.hasPrefix("/")
         if closing { body.removeFirst() }

@@ -296,14 +296,25 @@ public enum SiteURL: Sendable, Equatable {
     }
 
     /// The site-relative path, with parameter values percent-encoded.
+    private static let segmentAllowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))
+
     public var path: String {
-        "/" + segments.map {
-            switch $0 {
-            case .constant(let c): return c
+        var out = ""
+        for segment in segments {
+            out += "/"
+            switch segment {
+            case .constant(let c): out += c
             case .parameter(_, let value):
-                return (value ?? "").addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? ""
+                let v = value ?? ""
+                // Slugs, ids and references are plain ASCII: no encoding to do (the common case, checked cheaply).
+                if v.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 || $0 == 95 }) {
+                    out += v
+                } else {
+                    out += v.addingPercentEncoding(withAllowedCharacters: Self.segmentAllowed) ?? ""
+                }
             }
-        }.joined(separator: "/")
+        }
+        return out.isEmpty ? "/" : out
     }
 
     /// The path with a query string built from `parameters` (values percent-encoded).
