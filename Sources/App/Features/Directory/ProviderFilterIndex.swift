@@ -15,6 +15,9 @@ struct ProviderFilterSnapshot: Sendable {
     let score: [Int32]
     /// Position of each practitioner in (display name, id) order: the last tie-breaker.
     let nameRank: [Int32]
+    /// Every listed practitioner in ranking order without relevance (completeness, then name): a list ranked
+    /// without query words is read off this order instead of compared candidate by candidate.
+    let order: [Int32]
     let periods: [Period]
 
     func verified(at now: Date) -> Bitset {
@@ -174,7 +177,12 @@ actor ProviderFilterIndex {
             let until = try row.decode(column: "valid_until", as: Date?.self)?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude
             periods.append(.init(id: Int32(id), from: from, until: until))
         }
-        return ProviderFilterSnapshot(generation: generation, capacity: capacity, all: all, terms: terms, score: score, nameRank: nameRank, periods: periods)
+        var order: [Int32] = []
+        order.reserveCapacity(names.count)
+        all.forEach { order.append(Int32($0)) }
+        order.sort { score[Int($0)] != score[Int($1)] ? score[Int($0)] > score[Int($1)] : nameRank[Int($0)] < nameRank[Int($1)] }
+        return ProviderFilterSnapshot(generation: generation, capacity: capacity, all: all, terms: terms, score: score, nameRank: nameRank, order: order,
+                                      periods: periods)
     }
 }
 

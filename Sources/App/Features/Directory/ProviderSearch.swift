@@ -94,7 +94,23 @@ enum ProviderSearch {
         }
         let wanted = q.paging.offset + q.paging.perPage
         var top: [Int] = []
-        if wanted <= 1_000 {
+        if relevance == nil && wanted <= 1_000 {
+            // Without query words the order is verified first, then the snapshot's fixed order: walk that order and
+            // stop once the page is full (all verified candidates come before any other).
+            let verifiedWanted = min(wanted, verifiedCount)
+            var verified: [Int] = [], others: [Int] = []
+            for raw in snapshot.order {
+                let id = Int(raw)
+                guard candidates.contains(id) else { continue }
+                if verifiedBits.contains(id) {
+                    if verified.count < verifiedWanted { verified.append(id) }
+                } else if others.count < wanted - verifiedWanted {
+                    others.append(id)
+                }
+                if verified.count == verifiedWanted && others.count >= min(wanted - verifiedWanted, total - verifiedCount) { break }
+            }
+            top = Array((verified + others).prefix(wanted))
+        } else if wanted <= 1_000 {
             // Keep only the best `wanted` while walking the candidates, instead of sorting all of them.
             top.reserveCapacity(wanted + 1)
             candidates.forEach { id in

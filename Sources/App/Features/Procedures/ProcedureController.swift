@@ -21,6 +21,8 @@ struct ProcedureDetail: Sendable {
     var prices: [(country: String, price: PriceRangeView)]
     var providers: ProviderSearchResult
     var articles: [ArticleCard]
+    /// The sections' stored HTML and plain texts (`GuideHTML`), decoded once; nil for a guide stored before it.
+    var sections: [String: String]? = nil
 }
 
 enum ProcedureQueries {
@@ -74,7 +76,8 @@ enum ProcedureQueries {
         let articles = try await sql.raw("SELECT " + MagazineQueries.cardColumns + " FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id WHERE a.id IN (SELECT article_id FROM article_procedures WHERE procedure_id = \(bind: id)) ORDER BY a.published_at DESC LIMIT 4").all().map(MagazineQueries.card)
         return ProcedureDetail(procedure: p, categorySlug: r.category_slug, categoryName: r.category_name,
                                reviewer: r.reviewer_slug.map { PersonRef(slug: $0, name: r.reviewer_name ?? "", title: r.reviewer_title ?? "", isSample: r.reviewer_sample ?? false) },
-                               prices: prices.map { (country: $0.0, price: $0.1) }, providers: providers, articles: articles)
+                               prices: prices.map { (country: $0.0, price: $0.1) }, providers: providers, articles: articles,
+                               sections: GuideHTML.decode(r.sections_html))
     }
 }
 

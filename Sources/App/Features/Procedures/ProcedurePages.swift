@@ -37,7 +37,7 @@ enum ProcedureShow {
         let t = ctx.t
         let p = d.procedure
         // The HTML stored at publishing; a guide stored before that is rendered here.
-        let html = GuideHTML.decode(p.sectionsHTML) ?? [:]
+        let html = d.sections ?? [:]
         func section(_ key: String, _ markdown: String) -> TrustedHTML {
             html[key].map { HTMLSanitizer.sanitise($0) } ?? HTMLSanitizer.render(markdown: markdown)
         }
@@ -124,7 +124,7 @@ enum ProcedureShow {
 
     static func jsonLD(_ d: ProcedureDetail, _ ctx: PageContext) -> TrustedHTML {
         let p = d.procedure
-        let stored = GuideHTML.decode(p.sectionsHTML)
+        let stored = d.sections
         // `procedureType` takes a MedicalProcedureType value; a surgical procedure is a type of its own instead.
         let types = ["minimally-invasive": "https://schema.org/PercutaneousProcedure", "non-invasive": "https://schema.org/NoninvasiveProcedure"]
         var object: [String: Any] = [
