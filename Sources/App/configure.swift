@@ -18,7 +18,7 @@ public func configure(_ app: Application, config: AppConfig, clock: AppClock = .
     app.profileViews = ProfileViewCounter()
     app.renderCache = RenderCache(enabled: config.renderCacheEnabled, ttl: TimeInterval(config.renderCacheTTL),
                                   checkInterval: TimeInterval(config.renderCacheCheckMillis) / 1_000)
-    app.providerFilterIndex = ProviderFilterIndex()
+    app.providerFilterIndex = ProviderFilterIndex(checkInterval: .milliseconds(config.renderCacheCheckMillis))
     app.largeBodiesInFlight = InFlightCounter()
 
     let keyring = try MasterKeyring.load(environmentValue: config.masterKey, isProduction: app.environment == .production,

@@ -2,6 +2,7 @@ import Foundation
 import Fluent
 import SQLKit
 import Vapor
+import NIOConcurrencyHelpers
 import Domain
 
 /// What the in-process index knows of every practitioner: filter terms, ranking keys and verified periods.
@@ -41,6 +42,17 @@ struct TextMatches: Sendable {
 /// loaded once per index generation (`search_index_state`, changed by every index write on any node), so
 /// a search costs one generation check, at most one full-text query, and one query for the page's rows.
 actor ProviderFilterIndex {
+    /// How long a checked generation is trusted before the database is asked again (the render cache's interval).
+    let checkInterval: Duration
+    private var checkedAt: ContinuousClock.Instant?
+    /// When this process last wrote to the index: for a second after that every search asks the database, so a
+    /// change on this node (committed a moment later) is seen at once, whatever the interval.
+    static let lastLocalWrite = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+
+    init(checkInterval: Duration = .zero) { self.checkInterval = checkInterval }
+
+    static func noteLocalWrite() { lastLocalWrite.withLockedValue { $0 = ContinuousClock.now } }
+
     private var snapshot: ProviderFilterSnapshot?
     private var loading: (generation: Int64, task: Task<ProviderFilterSnapshot, any Error>)?
     private var verifiedCache: (generation: Int64, minute: Int64, bits: Bitset)?
@@ -49,6 +61,12 @@ actor ProviderFilterIndex {
     static let textCacheLimit = 32
 
     func current(on db: any Database) async throws -> ProviderFilterSnapshot {
+        let now = ContinuousClock.now
+        if let snapshot, let checkedAt, now - checkedAt < checkInterval,
+           Self.lastLocalWrite.withLockedValue({ $0.map { now - $0 > .seconds(1) } ?? true }) {
+            return snapshot
+        }
+        checkedAt = now
         let sql = db as! any SQLDatabase
         let generation = try await sql.raw("SELECT generation FROM search_index_state WHERE id = 1").first()?.decode(column: "generation", as: Int64.self) ?? 0
         if let snapshot, snapshot.generation == generation { return snapshot }

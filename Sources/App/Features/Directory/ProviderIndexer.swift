@@ -99,6 +99,7 @@ enum ProviderIndexer {
 
     /// Marks the search index as changed, for every app node's filter index.
     static func bumpGeneration(_ sql: any SQLDatabase) async throws {
+        ProviderFilterIndex.noteLocalWrite()
         try await sql.raw("UPDATE search_index_state SET generation = generation + 1 WHERE id = 1").run()
     }
 

@@ -258,23 +258,34 @@ enum ProviderSearch {
         "EXISTS (SELECT 1 FROM credentials vc WHERE vc.practitioner_id = p.id AND vc.status = 'verified' AND vc.last_verified_at IS NOT NULL AND (vc.valid_from IS NULL OR vc.valid_from <= \(bind: now)) AND (vc.valid_until IS NULL OR vc.valid_until >= \(bind: now)))"
     }
 
-    /// Languages, procedure names and the lowest starting price of each card, in two queries.
+    /// Languages, procedure names and the lowest starting price of each card, in one query.
     static func fillDetails(_ cards: inout [ProviderCard], procedure: String?, currency: CurrencyCode, on sql: any SQLDatabase, rates: ExchangeRates) async throws {
         let ids = cards.map(\.id)
         guard !ids.isEmpty else { return }
+        // Languages and offers of the page's practitioners in one round trip (a UNION ALL tagged by kind).
         var languages: [Int: [String]] = [:]
-        for row in try await sql.raw("SELECT practitioner_id AS pid, language_code AS code FROM practitioner_languages WHERE practitioner_id IN (\(binds: ids)) ORDER BY language_code").all() {
-            languages[try row.decode(column: "pid", as: Int.self), default: []].append(try row.decode(column: "code", as: String.self))
-        }
         var procedures: [Int: [String]] = [:]
         var minEUR: [Int: Int64] = [:]
-        for row in try await sql.raw("SELECT o.practitioner_id AS pid, pr.name AS name, pr.slug AS slug, o.price_min_eur_minor AS eur FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id IN (\(binds: ids)) ORDER BY pr.name").all() {
+        let rows = try await sql.raw("""
+            SELECT 'l' AS k, practitioner_id AS pid, language_code AS a, NULL AS b, NULL AS eur FROM practitioner_languages WHERE practitioner_id IN (\(binds: ids))
+            UNION ALL
+            SELECT 'o', o.practitioner_id, pr.name, pr.slug, o.price_min_eur_minor FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id IN (\(binds: ids))
+            """).all()
+        var offerRows: [(pid: Int, name: String, slug: String, eur: Int64?)] = []
+        for row in rows {
             let pid = try row.decode(column: "pid", as: Int.self)
-            let name = try row.decode(column: "name", as: String.self)
-            let slug = try row.decode(column: "slug", as: String.self)
-            if !(procedures[pid]?.contains(name) ?? false) { procedures[pid, default: []].append(name) }
-            if let eur = try row.decode(column: "eur", as: Int64?.self), procedure == nil || procedure == slug {
-                minEUR[pid] = min(minEUR[pid] ?? .max, eur)
+            if try row.decode(column: "k", as: String.self) == "l" {
+                languages[pid, default: []].append(try row.decode(column: "a", as: String.self))
+            } else {
+                offerRows.append((pid, try row.decode(column: "a", as: String.self), try row.decode(column: "b", as: String.self),
+                                  try row.decode(column: "eur", as: Int64?.self)))
+            }
+        }
+        for key in languages.keys { languages[key]!.sort() }
+        for o in offerRows.sorted(by: { $0.name < $1.name }) {
+            if !(procedures[o.pid]?.contains(o.name) ?? false) { procedures[o.pid, default: []].append(o.name) }
+            if let eur = o.eur, procedure == nil || procedure == o.slug {
+                minEUR[o.pid] = min(minEUR[o.pid] ?? .max, eur)
             }
         }
         for i in cards.indices {

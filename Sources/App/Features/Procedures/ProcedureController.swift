@@ -65,15 +65,35 @@ enum ProcedureQueries {
         p.$reviewer.id = r.reviewer_id; p.reviewedAt = r.reviewed_at; p.sectionsHTML = r.sections_html
         p.socialTitle = r.social_title; p.socialDescription = r.social_description; p.socialImage = r.social_image
         let id = r.id
-        struct PriceRow: Decodable { let country_code: String; let price_min_minor: Int64; let price_max_minor: Int64; let currency: String }
-        let prices = try await sql.select().columns("country_code", "price_min_minor", "price_max_minor", "currency").from("procedure_prices")
-            .where("procedure_id", .equal, SQLBind(id)).all(decoding: PriceRow.self)
-            .compactMap { pr -> (String, PriceRangeView)? in
-                PriceRangeView(minMinor: pr.price_min_minor, maxMinor: pr.price_max_minor, currency: pr.currency, rates: rates).map { (pr.country_code, $0) }
+        // Typical prices and the articles about it, in one round trip (a UNION ALL tagged by kind).
+        let rows = try await sql.raw("""
+            SELECT 'price' AS k, country_code AS s1, currency AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6, price_min_minor AS n1,
+              price_max_minor AS n2, NULL AS d1, NULL AS d2
+              FROM procedure_prices WHERE procedure_id = \(bind: id)
+            UNION ALL
+            SELECT 'article', a.slug, a.title, a.summary, c.slug, c.name, au.name, a.reading_minutes, NULL, a.published_at, a.reviewed_at
+              FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id
+              WHERE a.id IN (SELECT article_id FROM article_procedures WHERE procedure_id = \(bind: id))
+            """).all()
+        var prices: [(String, PriceRangeView)] = []
+        var articles: [ArticleCard] = []
+        for row in rows {
+            func s(_ n: Int) throws -> String { try row.decode(column: "s\(n)", as: String?.self) ?? "" }
+            if try row.decode(column: "k", as: String.self) == "price" {
+                if let range = PriceRangeView(minMinor: try row.decode(column: "n1", as: Int64?.self), maxMinor: try row.decode(column: "n2", as: Int64?.self),
+                                              currency: try s(2), rates: rates) {
+                    prices.append((try s(1), range))
+                }
+            } else {
+                articles.append(ArticleCard(slug: try s(1), title: try s(2), summary: try s(3), categorySlug: try s(4), categoryName: try s(5),
+                                            authorName: try s(6), publishedAt: try row.decode(column: "d1", as: Date?.self) ?? .distantPast,
+                                            reviewedAt: try row.decode(column: "d2", as: Date?.self),
+                                            readingMinutes: Int(try row.decode(column: "n1", as: Int64?.self) ?? 0)))
             }
-            .sorted { ($0.1.eurMin ?? 0) < ($1.1.eurMin ?? 0) }
+        }
+        prices.sort { ($0.1.eurMin ?? 0) < ($1.1.eurMin ?? 0) }
+        articles = Array(articles.sorted { $0.publishedAt > $1.publishedAt }.prefix(4))
         let providers = try await DirectoryQueries.providers(offering: slug, limit: 6, on: db, now: now, index: index)
-        let articles = try await sql.raw("SELECT " + MagazineQueries.cardColumns + " FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id WHERE a.id IN (SELECT article_id FROM article_procedures WHERE procedure_id = \(bind: id)) ORDER BY a.published_at DESC LIMIT 4").all().map(MagazineQueries.card)
         return ProcedureDetail(procedure: p, categorySlug: r.category_slug, categoryName: r.category_name,
                                reviewer: r.reviewer_slug.map { PersonRef(slug: $0, name: r.reviewer_name ?? "", title: r.reviewer_title ?? "", isSample: r.reviewer_sample ?? false) },
                                prices: prices.map { (country: $0.0, price: $0.1) }, providers: providers, articles: articles,
