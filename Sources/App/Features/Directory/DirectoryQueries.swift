@@ -160,7 +160,8 @@ struct ClinicProfile: Sendable {
 enum DirectoryQueries {
     /// A practitioner's profile in two queries: the practitioner, then everything listed on the page (languages,
     /// places, offers, credentials, articles, photos) as one UNION ALL of rows tagged by kind, with text, number and
-    /// date columns in fixed places (`s1…s12`, `f1 f2`, `n1 n2`, `d1…d3`). An uncached profile at platform scale is
+    /// date columns in fixed places (`s1…s12`, `f1 f2`, `n1 n2`, `d1…d3`), typed by casts in the first branch
+    /// (PostgreSQL resolves a UNION's column types branch by branch). An uncached profile at platform scale is
     /// bound by round trips and row decoding, not by these small joins.
     static func provider(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference) async throws -> ProviderProfile? {
         let sql = db as! any SQLDatabase
@@ -177,8 +178,11 @@ enum DirectoryQueries {
         let id = p.id
         let key = ProviderKey.practitioner(id)
         let rows = try await sql.raw("""
-            SELECT 'lang' AS k, language_code AS s1, NULL AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6, NULL AS s7, NULL AS s8, NULL AS s9,
-              NULL AS s10, NULL AS s11, NULL AS s12, NULL AS f1, NULL AS f2, NULL AS n1, NULL AS n2, NULL AS d1, NULL AS d2, NULL AS d3
+            SELECT 'lang' AS k, language_code AS s1, CAST(NULL AS TEXT) AS s2, CAST(NULL AS TEXT) AS s3, CAST(NULL AS TEXT) AS s4,
+              CAST(NULL AS TEXT) AS s5, CAST(NULL AS TEXT) AS s6, CAST(NULL AS TEXT) AS s7, CAST(NULL AS TEXT) AS s8, CAST(NULL AS TEXT) AS s9,
+              CAST(NULL AS TEXT) AS s10, CAST(NULL AS TEXT) AS s11, CAST(NULL AS TEXT) AS s12, CAST(NULL AS DOUBLE PRECISION) AS f1,
+              CAST(NULL AS DOUBLE PRECISION) AS f2, CAST(NULL AS BIGINT) AS n1, CAST(NULL AS BIGINT) AS n2, CAST(NULL AS TIMESTAMPTZ) AS d1,
+              CAST(NULL AS TIMESTAMPTZ) AS d2, CAST(NULL AS TIMESTAMPTZ) AS d3
               FROM practitioner_languages WHERE practitioner_id = \(bind: id)
             UNION ALL
             SELECT 'place', o.slug, o.name, o.kind, l.name, l.street, l.city, l.city_slug, l.region, l.postal_code, l.country_code, r.title, l.opening_hours,

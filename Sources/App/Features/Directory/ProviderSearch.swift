@@ -267,7 +267,8 @@ enum ProviderSearch {
         var procedures: [Int: [String]] = [:]
         var minEUR: [Int: Int64] = [:]
         let rows = try await sql.raw("""
-            SELECT 'l' AS k, practitioner_id AS pid, language_code AS a, NULL AS b, NULL AS eur FROM practitioner_languages WHERE practitioner_id IN (\(binds: ids))
+            SELECT 'l' AS k, practitioner_id AS pid, language_code AS a, CAST(NULL AS TEXT) AS b, CAST(NULL AS BIGINT) AS eur
+              FROM practitioner_languages WHERE practitioner_id IN (\(binds: ids))
             UNION ALL
             SELECT 'o', o.practitioner_id, pr.name, pr.slug, o.price_min_eur_minor FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id IN (\(binds: ids))
             """).all()

@@ -67,8 +67,9 @@ enum ProcedureQueries {
         let id = r.id
         // Typical prices and the articles about it, in one round trip (a UNION ALL tagged by kind).
         let rows = try await sql.raw("""
-            SELECT 'price' AS k, country_code AS s1, currency AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6, price_min_minor AS n1,
-              price_max_minor AS n2, NULL AS d1, NULL AS d2
+            SELECT 'price' AS k, country_code AS s1, currency AS s2, CAST(NULL AS TEXT) AS s3, CAST(NULL AS TEXT) AS s4, CAST(NULL AS TEXT) AS s5,
+              CAST(NULL AS TEXT) AS s6, CAST(price_min_minor AS BIGINT) AS n1, CAST(price_max_minor AS BIGINT) AS n2,
+              CAST(NULL AS TIMESTAMPTZ) AS d1, CAST(NULL AS TIMESTAMPTZ) AS d2
               FROM procedure_prices WHERE procedure_id = \(bind: id)
             UNION ALL
             SELECT 'article', a.slug, a.title, a.summary, c.slug, c.name, au.name, a.reading_minutes, NULL, a.published_at, a.reviewed_at
