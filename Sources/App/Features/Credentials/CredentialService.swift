@@ -82,6 +82,8 @@ enum CredentialService {
     static func submit(_ s: CredentialSubmission, evidence: [InspectedAttachment], holder: CredentialHolder, user: SignedInUser,
                        app: Application, source: String, on db: any Database) async throws -> Int {
         let now = app.clock.now()
+        // This node drops its cached pages once the submission is stored; the others follow the content generation.
+        defer { app.renderCache.invalidate() }
         return try await app.writes.transaction(on: db) { tx in
             let c = Credential()
             c.$practitioner.id = holder.practitionerID
@@ -113,6 +115,7 @@ enum CredentialService {
     static func addEvidence(_ evidence: [InspectedAttachment], credentialID: Int, expectedVersion: Int, holder: CredentialHolder,
                             user: SignedInUser, app: Application, source: String, on db: any Database) async throws {
         let now = app.clock.now()
+        defer { app.renderCache.invalidate() }
         try await app.writes.transaction(on: db) { tx in
             let sql = tx as! any SQLDatabase
             guard let c = try await Credential.find(credentialID, on: tx), holder.owns(c) else { throw Abort(.notFound) }
