@@ -10,9 +10,18 @@ enum BarChart {
     static let bottom = 28.0
     static let top = 12.0
 
+    /// The top of the scale: the largest value rounded up to 2, 5 or 10 times a power of ten (at least 2), so the
+    /// gridlines at half and full height fall on round figures.
+    static func niceCeiling(_ value: Double) -> Double {
+        guard value > 2 else { return 2 }
+        let power = pow(10, floor(log10(value)))
+        for step in [1.0, 2, 5, 10] where step * power >= value { return step * power }
+        return 10 * power
+    }
+
     /// `values[i]` is drawn over `labels[i]`; nil draws no bar (no data), which the table then says.
     static func svg(id: String, title: String, description: String, labels: [String], values: [Double?], format: (Double) -> String) -> Node<HTML.BodyContext> {
-        let maxValue = max(values.compactMap { $0 }.max() ?? 0, 1)
+        let maxValue = niceCeiling(values.compactMap { $0 }.max() ?? 0)
         let plotWidth = width - left - 8
         let plotHeight = height - bottom - top
         let step = plotWidth / Double(max(labels.count, 1))
