@@ -101,6 +101,12 @@ public enum SiteURL: Sendable, Equatable {
     case studioArticleRestore(Parameter)
     case studioReview
     case studioMedia
+    case studioGuides
+    case studioGuideNew
+    case studioGuideImport
+    case studioGuide(Parameter)
+    case studioGuideActions(Parameter)
+    case studioGuideRestore(Parameter)
     case media(id: Parameter, width: Parameter)
     case decide
     case decideAid(Parameter)
@@ -259,6 +265,12 @@ public enum SiteURL: Sendable, Equatable {
         case .studioArticleRestore(let i): return [.constant("studio"), .constant("articles"), Self.param(Self.itemKey, i), .constant("restore")]
         case .studioReview: return [.constant("studio"), .constant("review")]
         case .studioMedia: return [.constant("studio"), .constant("media")]
+        case .studioGuides: return [.constant("studio"), .constant("guides")]
+        case .studioGuideNew: return [.constant("studio"), .constant("guides"), .constant("new")]
+        case .studioGuideImport: return [.constant("studio"), .constant("guides"), .constant("import")]
+        case .studioGuide(let i): return [.constant("studio"), .constant("guides"), Self.param(Self.itemKey, i)]
+        case .studioGuideActions(let i): return [.constant("studio"), .constant("guides"), Self.param(Self.itemKey, i), .constant("actions")]
+        case .studioGuideRestore(let i): return [.constant("studio"), .constant("guides"), Self.param(Self.itemKey, i), .constant("restore")]
         case .media(let id, let w): return [.constant("media"), Self.param(Self.attachmentKey, id), Self.param(Self.widthKey, w)]
         case .decide: return [.constant("decide")]
         case .decideAid(let p): return [.constant("decide"), Self.slug(p)]

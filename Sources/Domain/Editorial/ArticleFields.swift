@@ -1,7 +1,15 @@
 import Foundation
 
+/// What a page at work in the studio stores in each revision: fields compared line by line, a set of them clinical
+/// (a change to one after approval goes back to medical review), and the editor's form for them.
+public protocol EditorialContent: Sendable, Equatable, Codable {
+    var comparable: [String: String] { get }
+    static var clinicalFields: Set<String> { get }
+    var formInput: FormInput { get }
+}
+
 /// What an editor writes for a magazine article: one revision's fields, checked at the field.
-public struct ArticleFields: Sendable, Equatable, Codable {
+public struct ArticleFields: EditorialContent {
     public var title: String
     public var slug: String
     public var summary: String

@@ -50,6 +50,10 @@ enum EditorialRefusal: Error, Equatable {
     }
 }
 
+/// Rows read by the service (declared outside its generic functions, where Swift does not allow nested types).
+private struct FieldsRow: Decodable { let fields: String }
+private struct IDRow: Decodable { let id: Int }
+
 enum EditorialService {
     static func item(_ id: Int, on db: any Database) async throws -> EditorialItem? {
         try await (db as! any SQLDatabase).select().columns("id", "kind", "target_id", "status", "current_revision", "approved_revision",
@@ -57,18 +61,36 @@ enum EditorialService {
             .from("editorial_items").where("id", .equal, SQLBind(id)).first(decoding: EditorialItem.self)
     }
 
-    static func encode(_ f: ArticleFields) throws -> String {
+    static func encode<F: EditorialContent>(_ f: F) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(f), as: UTF8.self)
     }
 
+    /// One revision's fields.
+    static func fields<F: EditorialContent>(_ type: F.Type, item: Int, revision: Int, on db: any Database) async throws -> F? {
+        guard let row = try await (db as! any SQLDatabase).select().column("fields").from("content_revisions")
+            .where("item_id", .equal, SQLBind(item)).where("number", .equal, SQLBind(revision)).first(decoding: FieldsRow.self) else { return nil }
+        return try JSONDecoder().decode(F.self, from: Data(row.fields.utf8))
+    }
+
     /// One revision's article fields.
     static func articleFields(item: Int, revision: Int, on db: any Database) async throws -> ArticleFields? {
-        struct Row: Decodable { let fields: String }
-        guard let row = try await (db as! any SQLDatabase).select().column("fields").from("content_revisions")
-            .where("item_id", .equal, SQLBind(item)).where("number", .equal, SQLBind(revision)).first(decoding: Row.self) else { return nil }
-        return try JSONDecoder().decode(ArticleFields.self, from: Data(row.fields.utf8))
+        try await fields(ArticleFields.self, item: item, revision: revision, on: db)
+    }
+
+    /// Publishes a revision of a page of either kind.
+    static func publish(item: EditorialItem, revision: Int, now: Date, on tx: any Database) async throws {
+        switch EditorialKind(rawValue: item.kind) {
+        case .article?:
+            guard let f = try await fields(ArticleFields.self, item: item.id, revision: revision, on: tx) else { throw EditorialRefusal.notAllowed }
+            try await publishArticle(item: item.id, fields: f, revision: revision, now: now, on: tx)
+        case .guide?:
+            guard let f = try await fields(GuideFields.self, item: item.id, revision: revision, on: tx) else { throw EditorialRefusal.notAllowed }
+            try await publishGuide(item: item.id, fields: f, revision: revision, now: now, on: tx)
+        case nil:
+            throw EditorialRefusal.notAllowed
+        }
     }
 
     /// The author an editorial account writes as, and whether it may review clinically.
@@ -86,14 +108,19 @@ enum EditorialService {
 
     /// A new article in the workspace: revision 1, a draft.
     static func createArticle(_ f: ArticleFields, by user: SignedInUser, app: Application, source: String, on db: any Database) async throws -> Int {
+        try await create(.article, f, by: user, app: app, source: source, on: db)
+    }
+
+    /// A new page of `kind` in the workspace: revision 1, a draft; `target` is the live page it will replace, if any.
+    static func create<F: EditorialContent>(_ kind: EditorialKind, _ f: F, target: Int? = nil, by user: SignedInUser, app: Application, source: String,
+                                            on db: any Database) async throws -> Int {
         let now = app.clock.now()
         return try await app.writes.transaction(on: db) { tx in
-            struct Row: Decodable { let id: Int }
             let sql = tx as! any SQLDatabase
             guard let row = try await sql.insert(into: "editorial_items")
-                .columns("kind", "status", "current_revision", "created_by", "created_at", "updated_at")
-                .values(SQLBind(EditorialKind.article.rawValue), SQLBind(EditorialStatus.draft.rawValue), SQLBind(1), SQLBind(user.id), SQLBind(now), SQLBind(now))
-                .returning("id").first(decoding: Row.self) else { throw Abort(.internalServerError) }
+                .columns("kind", "target_id", "status", "current_revision", "created_by", "created_at", "updated_at")
+                .values(SQLBind(kind.rawValue), SQLBind(target), SQLBind(EditorialStatus.draft.rawValue), SQLBind(1), SQLBind(user.id), SQLBind(now), SQLBind(now))
+                .returning("id").first(decoding: IDRow.self) else { throw Abort(.internalServerError) }
             try await insertRevision(item: row.id, number: 1, fields: try encode(f), substantive: true, by: user.id, now: now, on: tx)
             try await audit(user, "studio.create", row.id, source: source, at: now, app: app, on: tx)
             return row.id
@@ -110,28 +137,32 @@ enum EditorialService {
     /// stays live on its approved revision); any other change keeps the status, and on a live page goes live at once.
     static func saveArticle(item id: Int, _ f: ArticleFields, expectedRevision: Int, by user: SignedInUser, app: Application, source: String,
                             on db: any Database) async throws -> Result<Int, EditorialRefusal> {
+        try await save(item: id, .article, f, expectedRevision: expectedRevision, by: user, app: app, source: source, on: db)
+    }
+
+    static func save<F: EditorialContent>(item id: Int, _ kind: EditorialKind, _ f: F, expectedRevision: Int, by user: SignedInUser, app: Application,
+                                          source: String, on db: any Database) async throws -> Result<Int, EditorialRefusal> {
         let now = app.clock.now()
         do {
             let saved = try await app.writes.transaction(on: db) { tx -> (number: Int, live: Bool) in
-                guard let item = try await item(id, on: tx), item.kind == EditorialKind.article.rawValue else { throw EditorialRefusal.notAllowed }
+                guard let item = try await item(id, on: tx), item.kind == kind.rawValue else { throw EditorialRefusal.notAllowed }
                 guard item.current_revision == expectedRevision else { throw EditorialRefusal.stale }
                 let status = item.statusValue
-                let base = try await articleFields(item: id, revision: item.approved_revision ?? item.current_revision, on: tx)
-                let substantive = base.map { EditClassifier.isSubstantive(old: $0.comparable, new: f.comparable, clinicalFields: ArticleFields.clinicalFields) } ?? true
+                let base = try await fields(F.self, item: id, revision: item.approved_revision ?? item.current_revision, on: tx)
+                let substantive = base.map { EditClassifier.isSubstantive(old: $0.comparable, new: f.comparable, clinicalFields: F.clinicalFields) } ?? true
                 let action: EditorialAction = substantive ? .substantiveEdit : .minorEdit
                 guard let next = action.apply(to: status, by: .editor) else { throw EditorialRefusal.notAllowed }
                 let number = expectedRevision + 1
-                struct Changed: Decodable { let id: Int }
                 var update = (tx as! any SQLDatabase).update("editorial_items").set("current_revision", to: SQLBind(number))
                     .set("status", to: SQLBind(next.rawValue)).set("updated_at", to: SQLBind(now))
                 if next == .inReview { update = update.set("scheduled_at", to: SQLLiteral.null) }
                 let changed = try await update.where("id", .equal, SQLBind(id)).where("current_revision", .equal, SQLBind(expectedRevision))
-                    .where("status", .equal, SQLBind(status.rawValue)).returning("id").all(decoding: Changed.self)
+                    .where("status", .equal, SQLBind(status.rawValue)).returning("id").all(decoding: IDRow.self)
                 guard changed.count == 1 else { throw EditorialRefusal.stale }
                 try await insertRevision(item: id, number: number, fields: try encode(f), substantive: substantive, by: user.id, now: now, on: tx)
                 try await audit(user, substantive ? "studio.save.substantive" : "studio.save", id, source: source, at: now, app: app, on: tx)
                 if next.isLive {
-                    try await publishArticle(item: id, fields: f, revision: number, now: now, on: tx)
+                    try await publish(item: item, revision: number, now: now, on: tx)
                 }
                 return (number, next.isLive)
             }
@@ -184,8 +215,7 @@ enum EditorialService {
                         .values(SQLBind(id), SQLBind(expectedRevision), SQLBind(action.rawValue), SQLBind(comment), SQLBind(user.id), SQLBind(now)).run()
                 }
                 if action == .publish {
-                    guard let fields = try await articleFields(item: id, revision: expectedRevision, on: tx) else { throw EditorialRefusal.notAllowed }
-                    try await publishArticle(item: id, fields: fields, revision: expectedRevision, now: now, on: tx)
+                    try await publish(item: item, revision: expectedRevision, now: now, on: tx)
                 }
                 try await audit(user, "studio.\(action.rawValue)", id, source: source, at: now, app: app, on: tx)
                 return next
@@ -256,6 +286,55 @@ enum EditorialService {
         try await ContentGeneration.bump(on: tx)
     }
 
+    /// Writes the guide readers see from a revision: its fields, its sections as sanitised HTML (made once here),
+    /// its typical prices, the reviewer and review date; then records the live revision and moves the content
+    /// generation (guides list, search, sitemap and every node's pages follow).
+    static func publishGuide(item id: Int, fields f: GuideFields, revision: Int, now: Date, on tx: any Database) async throws {
+        let sql = tx as! any SQLDatabase
+        guard let item = try await item(id, on: tx) else { throw EditorialRefusal.notAllowed }
+        struct IDRow: Decodable { let id: Int }
+        guard let category = try await sql.select().column("id").from("categories").where("slug", .equal, SQLBind(f.category)).first(decoding: IDRow.self)?.id else {
+            throw EditorialRefusal.notAllowed
+        }
+        if let other = try await sql.select().column("id").from("procedures").where("slug", .equal, SQLBind(f.slug)).first(decoding: IDRow.self),
+           other.id != item.target_id {
+            throw EditorialRefusal.slugTaken
+        }
+        let html = GuideHTML.render(f.sections)
+        let values: [(String, any SQLExpression)] = [
+            ("slug", SQLBind(f.slug)), ("name", SQLBind(f.name)), ("category_id", SQLBind(category)), ("procedure_type", SQLBind(f.procedureType)),
+            ("body_location", SQLBind(f.bodyLocation)), ("summary", SQLBind(f.summary)), ("what_it_is", SQLBind(f.whatItIs)), ("suits", SQLBind(f.suits)),
+            ("not_suits", SQLBind(f.notSuits)), ("preparation", SQLBind(f.preparation)), ("how_performed", SQLBind(f.howPerformed)),
+            ("recovery", SQLBind(f.recovery)), ("results_onset", SQLBind(f.resultsOnset)), ("results_duration", SQLBind(f.resultsDuration)),
+            ("risks", SQLBind(f.risks)), ("alternatives", SQLBind(f.alternatives)), ("followup", SQLBind(f.followup)),
+            ("duration_minutes", SQLBind(f.durationMinutes)), ("stay_days", SQLBind(f.stayDays)), ("reviewer_id", SQLBind(item.reviewed_by)),
+            ("reviewed_at", SQLBind(item.reviewed_at)), ("updated_at", SQLBind(now)), ("sections_html", SQLBind(html)),
+            ("social_title", SQLBind(f.socialTitle.isEmpty ? nil : f.socialTitle)),
+            ("social_description", SQLBind(f.socialDescription.isEmpty ? nil : f.socialDescription)), ("social_image", SQLBind(f.socialImage)),
+        ]
+        let procedureID: Int
+        if let target = item.target_id {
+            var update = sql.update("procedures")
+            for (column, value) in values { update = update.set(column, to: value) }
+            try await update.where("id", .equal, SQLBind(target)).run()
+            procedureID = target
+        } else {
+            let insert = sql.insert(into: "procedures").columns(values.map(\.0))
+            guard let row = try await insert.values(values.map(\.1)).returning("id").first(decoding: IDRow.self) else { throw EditorialRefusal.notAllowed }
+            procedureID = row.id
+        }
+        try await sql.delete(from: "procedure_prices").where("procedure_id", .equal, SQLBind(procedureID)).run()
+        for p in f.prices {
+            guard let c = CurrencyCode(p.currency) else { continue }
+            try await sql.insert(into: "procedure_prices").columns("procedure_id", "country_code", "price_min_minor", "price_max_minor", "currency", "is_sample")
+                .values(SQLBind(procedureID), SQLBind(p.country), SQLBind(MinorUnits.from(p.min, c)), SQLBind(MinorUnits.from(p.max, c)), SQLBind(c.code),
+                        SQLBind(false)).run()
+        }
+        try await sql.update("editorial_items").set("target_id", to: SQLBind(procedureID)).set("live_revision", to: SQLBind(revision))
+            .where("id", .equal, SQLBind(id)).run()
+        try await ContentGeneration.bump(on: tx)
+    }
+
     /// Publishes scheduled pages whose time has come (the platform's step; runs with the housekeeping).
     @discardableResult
     static func publishDue(app: Application) async throws -> Int {
@@ -273,8 +352,8 @@ enum EditorialService {
                     .set("scheduled_at", to: SQLLiteral.null).set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(d.id))
                     .where("status", .equal, SQLBind(EditorialStatus.scheduled.rawValue)).where("current_revision", .equal, SQLBind(d.current_revision))
                     .returning("id").all(decoding: Changed.self)
-                guard changed.count == 1, let fields = try await articleFields(item: d.id, revision: d.current_revision, on: tx) else { return false }
-                try await publishArticle(item: d.id, fields: fields, revision: d.current_revision, now: now, on: tx)
+                guard changed.count == 1, let item = try await item(d.id, on: tx) else { return false }
+                try await publish(item: item, revision: d.current_revision, now: now, on: tx)
                 try await AuditLog.append(AuditEntry(actorUserID: nil, actorRole: "system", action: "studio.publish", objectType: "editorial-item",
                                                      objectID: String(d.id), source: "scheduler"), at: now, app: app, on: tx)
                 return true

@@ -35,18 +35,23 @@ enum StudioController {
     }
 
     static func listItems(where filter: (SQLSelectBuilder) -> SQLSelectBuilder, _ db: any Database) async throws -> [StudioPages.ListItem] {
-        struct Row: Decodable { let id: Int; let status: String; let updated_at: Date; let review_due_at: Date?; let live_revision: Int?; let fields: String }
+        struct Row: Decodable { let id: Int; let kind: String; let status: String; let updated_at: Date; let review_due_at: Date?; let live_revision: Int?; let fields: String }
         let query = (db as! any SQLDatabase).select()
-            .column(SQLColumn("id", table: "editorial_items")).column(SQLColumn("status", table: "editorial_items"))
+            .column(SQLColumn("id", table: "editorial_items")).column(SQLColumn("kind", table: "editorial_items")).column(SQLColumn("status", table: "editorial_items"))
             .column(SQLColumn("updated_at", table: "editorial_items")).column(SQLColumn("review_due_at", table: "editorial_items"))
             .column(SQLColumn("live_revision", table: "editorial_items")).column(SQLColumn("fields", table: "content_revisions"))
             .from("editorial_items")
             .join("content_revisions", on: SQLRaw("content_revisions.item_id = editorial_items.id AND content_revisions.number = editorial_items.current_revision"))
         let rows = try await filter(query).orderBy(SQLColumn("updated_at", table: "editorial_items") as any SQLExpression, SQLDirection.descending).limit(200).all(decoding: Row.self)
         return rows.compactMap { r in
-            guard let f = try? JSONDecoder().decode(ArticleFields.self, from: Data(r.fields.utf8)) else { return nil }
-            return StudioPages.ListItem(id: r.id, title: f.title, slug: f.slug, status: EditorialStatus(rawValue: r.status) ?? .draft, updatedAt: r.updated_at,
-                                        reviewDue: r.review_due_at, live: r.live_revision != nil)
+            let kind = EditorialKind(rawValue: r.kind) ?? .article
+            let data = Data(r.fields.utf8)
+            let titled: (String, String)?
+            if kind == .guide { titled = (try? JSONDecoder().decode(GuideFields.self, from: data)).map { ($0.name, $0.slug) } }
+            else { titled = (try? JSONDecoder().decode(ArticleFields.self, from: data)).map { ($0.title, $0.slug) } }
+            guard let (title, slug) = titled else { return nil }
+            return StudioPages.ListItem(id: r.id, title: title, slug: slug, status: EditorialStatus(rawValue: r.status) ?? .draft, updatedAt: r.updated_at,
+                                        reviewDue: r.review_due_at, live: r.live_revision != nil, kind: kind)
         }
     }
 
@@ -62,7 +67,8 @@ enum StudioController {
 
     @Sendable static func articles(req: Request) async throws -> Response {
         _ = try req.requireUser(roles: [.editor])
-        return .html(StudioPages.list(req.application.localizer("studio.articles"), try await listItems(where: { $0 }, req.db), req.pageContext))
+        let items = try await listItems(where: { $0.where(SQLColumn("kind", table: "editorial_items"), .equal, SQLBind(EditorialKind.article.rawValue)) }, req.db)
+        return .html(StudioPages.list(req.application.localizer("studio.articles"), items, req.pageContext))
     }
 
     @Sendable static func review(req: Request) async throws -> Response {
@@ -114,19 +120,24 @@ enum StudioController {
             .all(decoding: R.self)
         var diff: (from: Int, to: Int, fields: [(String, [TextDiff.Line])])?
         let query = try req.queryParameters()
+        let kind = EditorialKind(rawValue: item.kind) ?? .article
+        func comparable(_ n: Int) async throws -> [String: String]? {
+            kind == .guide ? try await EditorialService.fields(GuideFields.self, item: item.id, revision: n, on: req.db)?.comparable
+                           : try await EditorialService.fields(ArticleFields.self, item: item.id, revision: n, on: req.db)?.comparable
+        }
         if let from = try query.integer("from", in: 1...item.current_revision), let to = try query.integer("to", in: 1...item.current_revision),
-           let a = try await EditorialService.articleFields(item: item.id, revision: from, on: req.db),
-           let b = try await EditorialService.articleFields(item: item.id, revision: to, on: req.db) {
-            let old = a.comparable, new = b.comparable
+           let old = try await comparable(from), let new = try await comparable(to) {
             diff = (from, to, old.keys.sorted().filter { old[$0] != new[$0] }.map { ($0, TextDiff.lines(old: old[$0] ?? "", new: new[$0] ?? "")) })
         }
         var liveSlug: String?
-        if let target = item.target_id { liveSlug = try await Article.find(target, on: req.db)?.slug }
+        if let target = item.target_id, item.live_revision != nil {
+            liveSlug = kind == .guide ? try await Procedure.find(target, on: req.db)?.slug : try await Article.find(target, on: req.db)?.slug
+        }
         return StudioPages.ItemView(id: item.id, status: item.statusValue, revision: item.current_revision, liveSlug: liveSlug, reviewedAt: item.reviewed_at,
                                     reviewDue: item.review_due_at, scheduledAt: item.scheduled_at,
                                     comments: comments.map { ($0.action, $0.text, $0.display_name ?? "", $0.at, $0.revision) },
                                     revisions: revisions.map { ($0.number, $0.saved_at, $0.display_name ?? "", $0.substantive) }, diff: diff,
-                                    isReviewer: try await EditorialService.author(of: user.id, on: req.db)?.isReviewer ?? false)
+                                    isReviewer: try await EditorialService.author(of: user.id, on: req.db)?.isReviewer ?? false, kind: kind)
     }
 
     static func render(_ req: Request, _ user: SignedInUser, _ item: EditorialItem, state: FormState?, preview: TrustedHTML? = nil,

@@ -13,6 +13,7 @@ enum StudioPages {
         let updatedAt: Date
         let reviewDue: Date?
         let live: Bool
+        var kind: EditorialKind = .article
     }
 
     struct Choices: Sendable {
@@ -33,6 +34,7 @@ enum StudioPages {
             .li(.a(.to(SiteURL.studioArticles.path), .plain(t("studio.articles")))),
             .li(.a(.to(SiteURL.studioReview.path), .plain(t("studio.review")))),
             .li(.a(.to(SiteURL.studioArticleNew.path), .plain(t("studio.new")))),
+            .li(.a(.to(SiteURL.studioGuides.path), .plain(t("studio.guides")))),
             .li(.a(.to(SiteURL.studioMedia.path), .plain(t("studio.media"))))))
     }
 
@@ -42,8 +44,9 @@ enum StudioPages {
             .thead(.tr(.th(.plain(t("studio.col.title"))), .th(.plain(t("studio.col.status"))), .th(.plain(t("studio.col.updated"))),
                        .th(.plain(t("studio.col.reviewDue"))))),
             .tbody(.forEach(items) { i in
-                .tr(.td(.a(.to(SiteURL.studioArticle(.value("\(i.id)")).path), .plain(i.title)),
-                        .if(i.live, .group(.plain(" · "), .a(.to(SiteURL.article(.value(i.slug)).path), .plain(t("studio.view")))))),
+                .tr(.td(.a(.to((i.kind == .guide ? SiteURL.studioGuide(.value("\(i.id)")) : SiteURL.studioArticle(.value("\(i.id)"))).path), .plain(i.title)),
+                        .if(i.live, .group(.plain(" · "), .a(.to((i.kind == .guide ? SiteURL.procedure(.value(i.slug)) : SiteURL.article(.value(i.slug))).path),
+                                                             .plain(t("studio.view")))))),
                     .td(badge(i.status, t)), .td(.plain(t.date(i.updatedAt))), .td(.plain(i.reviewDue.map(t.date) ?? "–")))
             }))
     }
@@ -79,6 +82,12 @@ enum StudioPages {
         let revisions: [(number: Int, savedAt: Date, by: String, substantive: Bool)]
         let diff: (from: Int, to: Int, fields: [(String, [TextDiff.Line])])?
         let isReviewer: Bool
+        var kind: EditorialKind = .article
+
+        var url: SiteURL { kind == .guide ? .studioGuide(.value("\(id)")) : .studioArticle(.value("\(id)")) }
+        var actionsURL: SiteURL { kind == .guide ? .studioGuideActions(.value("\(id)")) : .studioArticleActions(.value("\(id)")) }
+        var restoreURL: SiteURL { kind == .guide ? .studioGuideRestore(.value("\(id)")) : .studioArticleRestore(.value("\(id)")) }
+        var liveURL: SiteURL? { liveSlug.map { kind == .guide ? .procedure(.value($0)) : .article(.value($0)) } }
     }
 
     /// The editor: new (`item == nil`) or an existing page with its workflow, comments and revisions.
@@ -98,7 +107,7 @@ enum StudioPages {
                 item.map { i in .p(.class("lead"), badge(i.status, t), .plain(" " + t("studio.revision", ["n": "\(i.revision)"])),
                                    .if(i.reviewedAt != nil, .plain(" · " + t("studio.reviewedOn", ["date": i.reviewedAt.map(t.date) ?? ""]))),
                                    .if(i.scheduledAt != nil, .plain(" · " + t("studio.scheduledFor", ["date": i.scheduledAt.map { ISODate.timestamp($0) } ?? ""]))),
-                                   .if(i.liveSlug != nil, .group(.plain(" · "), .a(.to(SiteURL.article(.value(i.liveSlug ?? "")).path), .plain(t("studio.view")))))) } ?? .empty,
+                                   .if(i.liveURL != nil, .group(.plain(" · "), .a(.to(i.liveURL?.path ?? ""), .plain(t("studio.view")))))) } ?? .empty,
                 Fields.summary(state, labels: labels, t),
                 item.map { workflow($0, state: state, csrf: csrf, t) } ?? .empty,
                 Fields.form(action: action, csrf: csrf, classes: "studio-form", [
@@ -139,7 +148,7 @@ enum StudioPages {
             .h2(.plain(t("studio.workflow"))),
             steps.isEmpty ? .p(.class("hint"), .plain(t("studio.workflow.none"))) :
             .div(.class("decide-grid"), .forEach(steps) { a in
-                Fields.form(action: SiteURL.studioArticleActions(.value("\(i.id)")).path, csrf: csrf, classes: "action-form", [
+                Fields.form(action: i.actionsURL.path, csrf: csrf, classes: "action-form", [
                     Fields.hidden("action", a.rawValue), Fields.hidden("expected_revision", "\(i.revision)"),
                     a == .returnWithComments || a == .approve
                         ? Fields.textarea("comment", id: "comment-\(a.rawValue)", label: t("studio.field.comment"), state: state.value("action") == a.rawValue ? state : FormState(), t,
@@ -155,7 +164,7 @@ enum StudioPages {
     }
 
     static func revisions(_ i: ItemView, csrf: String, _ t: Localizer) -> Node<HTML.BodyContext> {
-        let base = SiteURL.studioArticle(.value("\(i.id)"))
+        let base = i.url
         return .section(.class("studio-revisions"),
             .h2(.plain(t("studio.revisions"))),
             .element(named: "form", nodes: [.attr("method", "get"), .attr("action", base.path), .class("filters"),
@@ -181,7 +190,7 @@ enum StudioPages {
                     .tr(.td(.plain("\(r.number)")), .td(.plain(t.date(r.savedAt) + " " + ISODate.timestamp(r.savedAt).suffix(9).dropLast())), .td(.plain(r.by)),
                         .td(.plain(r.substantive ? t("studio.kind.substantive") : t("studio.kind.minor"))),
                         .td(r.number == i.revision ? .plain(t("studio.current")) :
-                            Fields.form(action: SiteURL.studioArticleRestore(.value("\(i.id)")).path, csrf: csrf, classes: "inline", [
+                            Fields.form(action: i.restoreURL.path, csrf: csrf, classes: "inline", [
                                 Fields.hidden("revision", "\(r.number)"), Fields.hidden("expected_revision", "\(i.revision)"),
                                 .button(.type(.submit), .class("button"), .plain(t("studio.restore")))])))
                 })))
