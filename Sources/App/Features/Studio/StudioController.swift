@@ -188,25 +188,39 @@ enum StudioController {
         }
     }
 
+    /// A workflow step's form (articles and guides): the action, the revision it was taken on, the comment, and the
+    /// time to publish at (`datetime-local` sends "YYYY-MM-DDTHH:MM"; times are UTC, as the form says).
+    static func readStep(_ input: FormInput) throws -> (action: EditorialAction, expected: Int, comment: String?, scheduledAt: Date?, problems: [FieldProblem]) {
+        var reader = FormReader(input)
+        guard let action = EditorialAction(rawValue: input.text("action") ?? ""),
+              let expected = reader.integer("expected_revision", in: 1...1_000_000, required: true) else { throw Abort(.badRequest) }
+        let comment = reader.text("comment", max: 4_000)
+        var scheduledAt: Date?
+        if let raw = input.text("scheduled_at") {
+            scheduledAt = ISO8601DateFormatter().date(from: raw.count == 16 ? raw + ":00Z" : raw)
+            if scheduledAt == nil { reader.fail("scheduled_at", .invalidDate) }
+        }
+        return (action, expected, comment, scheduledAt, reader.problems)
+    }
+
+    /// The revision to restore and the one the page showed.
+    static func readRestore(_ input: FormInput) throws -> (revision: Int, expected: Int) {
+        var reader = FormReader(input)
+        guard let number = reader.integer("revision", in: 1...1_000_000, required: true),
+              let expected = reader.integer("expected_revision", in: 1...1_000_000, required: true) else { throw Abort(.badRequest) }
+        return (number, expected)
+    }
+
     @Sendable static func act(req: Request) async throws -> Response {
         let form = try await req.formBody()
         let user = try req.requireUser(roles: [.editor])
         let item = try await loadItem(req)
-        var reader = FormReader(form.input)
-        guard let action = EditorialAction(rawValue: form.input.text("action") ?? ""),
-              let expected = reader.integer("expected_revision", in: 1...1_000_000, required: true) else { throw Abort(.badRequest) }
-        let comment = reader.text("comment", max: 4_000)
-        var scheduledAt: Date?
-        if let raw = form.input.text("scheduled_at") {
-            // `datetime-local` sends "YYYY-MM-DDTHH:MM"; times are in UTC, as the form says.
-            scheduledAt = ISO8601DateFormatter().date(from: raw.count == 16 ? raw + ":00Z" : raw)
-            if scheduledAt == nil { reader.fail("scheduled_at", .invalidDate) }
+        let step = try readStep(form.input)
+        guard step.problems.isEmpty else {
+            return try await render(req, user, item, state: FormState(form.input, problems: step.problems), status: .unprocessableEntity)
         }
-        guard reader.problems.isEmpty else {
-            return try await render(req, user, item, state: FormState(form.input, problems: reader.problems), status: .unprocessableEntity)
-        }
-        switch try await EditorialService.act(item: item.id, action, expectedRevision: expected, by: user, comment: comment, scheduledAt: scheduledAt,
-                                              app: req.application, source: req.auditSource, on: req.db) {
+        switch try await EditorialService.act(item: item.id, step.action, expectedRevision: step.expected, by: user, comment: step.comment,
+                                              scheduledAt: step.scheduledAt, app: req.application, source: req.auditSource, on: req.db) {
         case .success: return CaseController.redirect(SiteURL.studioArticle(.value("\(item.id)")).path)
         case .failure(.missing(let field)):
             return try await render(req, user, item, state: FormState(form.input, problems: [FieldProblem(field, field == "comment" ? .required : .dateInPast)]),
@@ -219,10 +233,8 @@ enum StudioController {
         let form = try await req.formBody()
         let user = try req.requireUser(roles: [.editor])
         let item = try await loadItem(req)
-        var reader = FormReader(form.input)
-        guard let number = reader.integer("revision", in: 1...1_000_000, required: true),
-              let expected = reader.integer("expected_revision", in: 1...1_000_000, required: true),
-              let fields = try await EditorialService.articleFields(item: item.id, revision: number, on: req.db) else { throw Abort(.badRequest) }
+        let (number, expected) = try readRestore(form.input)
+        guard let fields = try await EditorialService.articleFields(item: item.id, revision: number, on: req.db) else { throw Abort(.badRequest) }
         // Restoring is saving that revision's fields again, as a new revision (with the same review rules).
         switch try await EditorialService.saveArticle(item: item.id, fields, expectedRevision: expected, by: user, app: req.application,
                                                       source: req.auditSource, on: req.db) {

@@ -145,24 +145,16 @@ enum StudioGuidesController {
         let form = try await req.formBody()
         let user = try req.requireUser(roles: [.editor])
         let item = try await loadItem(req)
-        var reader = FormReader(form.input)
-        guard let action = EditorialAction(rawValue: form.input.text("action") ?? ""),
-              let expected = reader.integer("expected_revision", in: 1...1_000_000, required: true) else { throw Abort(.badRequest) }
-        let comment = reader.text("comment", max: 4_000)
-        var scheduledAt: Date?
-        if let raw = form.input.text("scheduled_at") {
-            scheduledAt = ISO8601DateFormatter().date(from: raw.count == 16 ? raw + ":00Z" : raw)
-            if scheduledAt == nil { reader.fail("scheduled_at", .invalidDate) }
-        }
+        let step = try StudioController.readStep(form.input)
         func again(_ problems: [FieldProblem]) async throws -> Response {
             guard let fields = try await EditorialService.fields(GuideFields.self, item: item.id, revision: item.current_revision, on: req.db) else { throw Abort(.notFound) }
             var input = fields.formInput
             for (k, v) in form.input.values { input.set(k, v) }
             return try await page(req, user, item, state: FormState(input, problems: problems), status: .unprocessableEntity)
         }
-        guard reader.problems.isEmpty else { return try await again(reader.problems) }
-        switch try await EditorialService.act(item: item.id, action, expectedRevision: expected, by: user, comment: comment, scheduledAt: scheduledAt,
-                                              app: req.application, source: req.auditSource, on: req.db) {
+        guard step.problems.isEmpty else { return try await again(step.problems) }
+        switch try await EditorialService.act(item: item.id, step.action, expectedRevision: step.expected, by: user, comment: step.comment,
+                                              scheduledAt: step.scheduledAt, app: req.application, source: req.auditSource, on: req.db) {
         case .success: return CaseController.redirect(SiteURL.studioGuide(.value("\(item.id)")).path)
         case .failure(.missing(let field)): return try await again([FieldProblem(field, field == "comment" ? .required : .dateInPast)])
         case .failure(let r): throw StudioController.refused(req, r)
@@ -173,10 +165,8 @@ enum StudioGuidesController {
         let form = try await req.formBody()
         let user = try req.requireUser(roles: [.editor])
         let item = try await loadItem(req)
-        var reader = FormReader(form.input)
-        guard let number = reader.integer("revision", in: 1...1_000_000, required: true),
-              let expected = reader.integer("expected_revision", in: 1...1_000_000, required: true),
-              let fields = try await EditorialService.fields(GuideFields.self, item: item.id, revision: number, on: req.db) else { throw Abort(.badRequest) }
+        let (number, expected) = try StudioController.readRestore(form.input)
+        guard let fields = try await EditorialService.fields(GuideFields.self, item: item.id, revision: number, on: req.db) else { throw Abort(.badRequest) }
         switch try await EditorialService.save(item: item.id, .guide, fields, expectedRevision: expected, by: user, app: req.application,
                                                source: req.auditSource, on: req.db) {
         case .success: return CaseController.redirect(SiteURL.studioGuide(.value("\(item.id)")).path)
