@@ -113,4 +113,31 @@ struct PracticeTeamTests {
             #expect(try await Membership.query(on: app.db).filter(\.$user.$id == id).count() == 1)
         }
     }
+
+    @Test("Two owners removing each other at once: one removal wins, the practice keeps an owner")
+    func ownersRace() async throws {
+        try await withTestApp { app in
+            let first = try await staffBrowser(app)
+            let link = try await Self.invite(first, app, role: "owner")
+            let token = try #require(link.split(separator: "=").last.map(String.init))
+            let second = Browser(app)
+            _ = try await second.submit(link, to: "/invitations", [("token", token), ("name", "Nora Sample"), ("password", Self.password)])
+            let setup = try await second.get("/account/two-factor/setup").text
+            let secretText = try #require(Browser.hiddenValue("secret", in: setup))
+            let code = SignInCode.code(secret: try #require(SignInCode.decodeBase32(secretText)), counter: SignInCode.counter(at: app.clock.now()))
+            #expect(try await second.submit("/account/two-factor/setup", [("secret", secretText), ("code", code)]).status == .seeOther)
+            let firstID = try #require(try await User.query(on: app.db).filter(\.$email == Demo.staff.email).first()?.id)
+            let secondID = try #require(try await User.query(on: app.db).filter(\.$email == Self.newcomer).first()?.id)
+            let tokens = (try #require(Browser.csrf(in: try await first.get("/practice/team").text)), try #require(Browser.csrf(in: try await second.get("/practice/team").text)))
+            let statuses = try await OnceTests.race { i in
+                i % 2 == 0
+                    ? try await first.post("/practice/team", [("action", "remove"), ("user", "\(secondID)"), ("csrf", tokens.0)]).status
+                    : try await second.post("/practice/team", [("action", "remove"), ("user", "\(firstID)"), ("csrf", tokens.1)]).status
+            }
+            OnceTests.noServerErrors(statuses)
+            #expect(statuses.filter { $0 == .seeOther }.count == 1)
+            let surgeonID = try #require(try await Practitioner.query(on: app.db).filter(\.$slug == DemoAccounts.featuredSurgeonSlug).first()?.id)
+            #expect(try await Membership.query(on: app.db).filter(\.$practitioner.$id == surgeonID).filter(\.$role == "owner").count() == 1)
+        }
+    }
 }

@@ -111,4 +111,15 @@ struct StudioGuideTests {
             #expect(try await staffBrowser(app).get("/studio/guides").status == .forbidden)
         }
     }
+
+    @Test("Twenty editors starting to edit the same published guide at once: one studio page is made, all are sent to it")
+    func importRace() async throws {
+        try await withTestApp { app in
+            let editor = try await staffBrowser(app, StudioTests.editor.email, StudioTests.editor.password)
+            let statuses = try await raceForm(app, editor, page: "/studio/guides", action: "/studio/guides/import") { _ in [("procedure", "nanofat-grafting")] }
+            OnceTests.noServerErrors(statuses)
+            #expect(statuses.allSatisfy { $0 == .seeOther })
+            #expect(try await (app.db as! any SQLDatabase).select().column("id").from("editorial_items").where("kind", .equal, SQLBind("guide")).all().count == 1)
+        }
+    }
 }

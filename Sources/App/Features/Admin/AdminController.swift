@@ -10,9 +10,10 @@ enum AdminController {
         _ = try req.requireUser(roles: [.admin])
         var counts: [CredentialService.QueueSection: Int] = [:]
         for s in CredentialService.QueueSection.allCases {
-            counts[s] = try await CredentialService.queue(s, app: req.application, on: req.db).count
+            counts[s] = try await CredentialService.count(s, app: req.application, on: req.db)
         }
-        let requests = try await ListingService.requests(status: .pending, on: req.db).count
+        let requests = try await (req.db as! any SQLDatabase).select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("listing_requests")
+            .where("status", .equal, SQLBind(ListingService.Status.pending.rawValue)).first()?.decode(column: "n", as: Int.self) ?? 0
         let suspended = try await Practitioner.query(on: req.db).filter(\.$suspendedAt != nil).count()
             + (try await Organization.query(on: req.db).filter(\.$suspendedAt != nil).count())
         return .html(AdminPages.home(counts: counts, requests: requests, suspended: suspended, req.pageContext))

@@ -249,13 +249,13 @@ enum CredentialService {
 
     // MARK: reading
 
-    /// The credentials of a holder, newest first, with evidence names and checks.
+    /// The credentials of a holder, newest first (without evidence and checks, which one credential's page reads).
     static func list(holder: CredentialHolder, app: Application, on db: any Database) async throws -> [CredentialRecord] {
         var query = Credential.query(on: db)
         if let p = holder.practitionerID { query = query.filter(\.$practitioner.$id == p) }
         else if let o = holder.organizationID { query = query.filter(\.$organization.$id == o) }
         else { return [] }
-        return try await records(try await query.sort(\.$id, .descending).all(), details: true, app: app, on: db)
+        return try await records(try await query.sort(\.$id, .descending).all(), details: false, app: app, on: db)
     }
 
     /// One credential with everything an administrator sees.
@@ -266,21 +266,36 @@ enum CredentialService {
 
     enum QueueSection: String, CaseIterable, Sendable { case waiting, recheck, evidence, expired }
 
+    /// How many credentials a queue section holds (the administrators' home).
+    static func count(_ section: QueueSection, app: Application, on db: any Database) async throws -> Int {
+        try await queueQuery(section, now: app.clock.now(), on: db).count()
+    }
+
+    /// The section's filter (the caller orders it).
+    static func queueQuery(_ section: QueueSection, now: Date, on db: any Database) -> QueryBuilder<Credential> {
+        let query = Credential.query(on: db)
+        switch section {
+        case .waiting:
+            return query.filter(\.$status == VerificationStatus.pending.rawValue)
+        case .recheck:
+            return query.filter(\.$status == VerificationStatus.verified.rawValue)
+                .filter(\.$validUntil <= now.addingTimeInterval(TimeInterval(CredentialRecheck.leadDays) * 86_400))
+        case .evidence:
+            return query.filter(\.$status == VerificationStatus.needsEvidence.rawValue)
+        case .expired:
+            return query.filter(\.$status == VerificationStatus.expired.rawValue)
+        }
+    }
+
     /// The verification queue: submissions waiting (oldest first), verified credentials due for re-checking
     /// within 30 days, those waiting for the practice's evidence, and those that expired.
     static func queue(_ section: QueueSection, app: Application, on db: any Database) async throws -> [CredentialRecord] {
-        let now = app.clock.now()
-        var query = Credential.query(on: db)
+        let query = queueQuery(section, now: app.clock.now(), on: db)
         switch section {
-        case .waiting:
-            query = query.filter(\.$status == VerificationStatus.pending.rawValue).sort(\.$submittedAt).sort(\.$id)
-        case .recheck:
-            query = query.filter(\.$status == VerificationStatus.verified.rawValue)
-                .filter(\.$validUntil <= now.addingTimeInterval(TimeInterval(CredentialRecheck.leadDays) * 86_400)).sort(\.$validUntil)
-        case .evidence:
-            query = query.filter(\.$status == VerificationStatus.needsEvidence.rawValue).sort(\.$id)
-        case .expired:
-            query = query.filter(\.$status == VerificationStatus.expired.rawValue).sort(\.$validUntil, .descending)
+        case .waiting: _ = query.sort(\.$submittedAt).sort(\.$id)
+        case .recheck: _ = query.sort(\.$validUntil)
+        case .evidence: _ = query.sort(\.$id)
+        case .expired: _ = query.sort(\.$validUntil, .descending)
         }
         return try await records(try await query.limit(200).all(), details: false, app: app, on: db)
     }

@@ -109,7 +109,10 @@ enum MediaService {
             }
             try await AuditLog.append(AuditEntry(actorUserID: user.id, actorRole: user.role.rawValue, action: "media.upload", objectType: "media",
                                                  objectID: id, source: source), at: now, app: app, on: tx)
+            // A practice's photo is on its public page: every node drops that page.
+            if providerKey != nil { try await ContentGeneration.bump(on: tx) }
         }
+        if providerKey != nil { app.renderCache.invalidate() }
         return id
     }
 

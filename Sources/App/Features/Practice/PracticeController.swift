@@ -375,8 +375,6 @@ extension PracticeController {
                 let (status, field) = MediaController.status(for: problem)
                 return refuse([field], status)
             }
-            try await req.application.writes.transaction(on: req.db) { tx in try await ContentGeneration.bump(on: tx) }
-            req.application.renderCache.invalidate()
         case "remove":
             guard let id = form.input.text("photo"), assets.contains(where: { $0.id == id }) else { throw Abort(.notFound) }
             try await MediaService.remove(id: id, providerKey: current.key, user: user, app: req.application, source: req.auditSource, on: req.db)

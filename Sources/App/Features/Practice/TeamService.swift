@@ -139,11 +139,21 @@ enum TeamService {
         }
     }
 
+    /// Locks the workplace's row until the transaction ends.
+    static func lock(_ w: SchedulePages.Workplace, on tx: any Database) async throws {
+        let (table, id) = ProfileService.table(w)
+        try await (tx as! any SQLDatabase).update(table).set("profile_version", to: SQLRaw("profile_version")).where("id", .equal, SQLBind(id)).run()
+    }
+
     /// Removes a member (owners only; never the last owner). The person's sessions end when they have no other
     /// workplace, so access stops at once.
     static func remove(userID: Int, from w: SchedulePages.Workplace, by user: SignedInUser, app: Application, source: String, on db: any Database) async throws {
         let now = app.clock.now()
         try await app.writes.transaction(on: db) { tx in
+            // Team changes of one workplace run one after the other: the no-op update locks its row on PostgreSQL
+            // (SQLite's write gate does the same), so two owners removing each other cannot both pass the
+            // "not the last owner" check.
+            try await lock(w, on: tx)
             guard try await isOwner(user.id, w, on: tx) else { throw TeamRefusal.notOwner }
             guard let membership = try await membershipQuery(w, on: tx).filter(\.$user.$id == userID).first() else { throw TeamRefusal.notMember }
             if membership.role == Membership.Kind.owner.rawValue,

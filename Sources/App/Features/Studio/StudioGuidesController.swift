@@ -104,7 +104,16 @@ enum StudioGuidesController {
             throw Abort(.conflict, reason: req.application.localizer("studio.guides.cannotImport"))
         }
         let now = req.application.clock.now()
-        let id = try await EditorialService.create(.guide, fields, target: pid, by: user, app: req.application, source: req.auditSource, on: req.db)
+        let id: Int
+        do {
+            id = try await EditorialService.create(.guide, fields, target: pid, by: user, app: req.application, source: req.auditSource, on: req.db)
+        } catch {
+            // Two editors starting at once: the unique (kind, target) index lets one create it; the other opens it.
+            guard let existing = try await (req.db as! any SQLDatabase).select().column("id").from("editorial_items")
+                .where("kind", .equal, SQLBind(EditorialKind.guide.rawValue)).where("target_id", .equal, SQLBind(pid)).first()?
+                .decode(column: "id", as: Int.self) else { throw error }
+            return CaseController.redirect(SiteURL.studioGuide(.value("\(existing)")).path)
+        }
         // What readers see is approved and live already.
         try await (req.db as! any SQLDatabase).update("editorial_items").set("status", to: SQLBind(EditorialStatus.published.rawValue))
             .set("approved_revision", to: SQLBind(1)).set("live_revision", to: SQLBind(1)).set("reviewed_by", to: SQLBind(p.$reviewer.id))
