@@ -121,6 +121,37 @@ struct CredentialWorkflowTests {
         }
     }
 
+    /// Many lapsed credentials expire in batches, each one transaction with one move of the generations (one move per
+    /// credential made every node reload its search index hundreds of times in a row); each is audited and counted once.
+    @Test func lapsedCredentialsExpireInBatches() async throws {
+        try await withTestApp { app in
+            let sql = app.db as! any SQLDatabase
+            let now = app.clock.now()
+            struct ID: Decodable { let id: Int }
+            let ids = try await sql.select().column("id").from("credentials").where("practitioner_id", .isNot, SQLLiteral.null)
+                .orderBy("id").limit(5).all(decoding: ID.self).map(\.id)
+            try #require(ids.count == 5)
+            try await sql.update("credentials").set("status", to: SQLBind("verified")).set("last_verified_at", to: SQLBind(now.addingTimeInterval(-86_400 * 400)))
+                .set("valid_until", to: SQLBind(now.addingTimeInterval(-86_400))).where("id", .in, SQLBind.group(ids)).run()
+            // Nothing else lapsed, so the passes below count these five alone.
+            try await sql.update("credentials").set("valid_until", to: SQLBind(now.addingTimeInterval(86_400 * 365)))
+                .where("id", .notIn, SQLBind.group(ids)).where("status", .equal, SQLBind("verified")).where("valid_until", .lessThan, SQLBind(now)).run()
+            let before = try await ContentGeneration.read(on: app.db)
+            #expect(try await CredentialService.expireLapsed(app: app, batchSize: 2) == 5)
+            let after = try await ContentGeneration.read(on: app.db)
+            // Three batches (2, 2, 1): three moves, not five.
+            #expect(after.content - before.content == 3)
+            #expect(after.search - before.search == 3)
+            struct Status: Decodable { let status: String }
+            let statuses = try await sql.select().column("status").from("credentials").where("id", .in, SQLBind.group(ids)).all(decoding: Status.self)
+            #expect(statuses.map(\.status) == Array(repeating: "expired", count: 5))
+            let audited = try await AuditEvent.query(on: app.db).filter(\.$action == "credential.expire").count()
+            #expect(audited == 5)
+            #expect(try await CredentialService.expireLapsed(app: app, batchSize: 2) == 0)
+            #expect(try await ContentGeneration.read(on: app.db) == after)
+        }
+    }
+
     @Test("Refused with a reason: never shown publicly; more evidence: the practice adds files and it returns to the queue")
     func refusedAndMoreEvidence() async throws {
         try await withTestApp { app in

@@ -149,4 +149,16 @@ struct LocalizationTests {
             }
         }
     }
+
+    @Test("Placeholders are filled once each: unknown ones stay, values are not searched again, non-ASCII text survives")
+    func placeholders() {
+        let fill = Localizer.fill
+        #expect(fill("{a} and {b}", ["a": "x", "b": "y"]) == "x and y")
+        #expect(fill("{a}{a}", ["a": "é"]) == "éé")
+        #expect(fill("keep {unknown} and {", ["a": "x"]) == "keep {unknown} and {")
+        #expect(fill("{a} / {b}", ["a": "{b}", "b": "z"]) == "{b} / z")
+        #expect(fill("Müller {name}, 東京", ["name": "Ayşe"]) == "Müller Ayşe, 東京")
+        #expect(t.date(ISODate.parse("2026-10-14")!) == "14 October 2026")
+        #expect(t.dateTime(ISODate.parse("2026-10-14")!.addingTimeInterval(9 * 3_600 + 5 * 60)) == "14 October 2026, 09:05 UTC")
+    }
 }

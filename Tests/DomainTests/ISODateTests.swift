@@ -37,4 +37,23 @@ struct ISODateTests {
         let a = try #require(ISODate.parse("2026-11-25"))
         #expect(a.timeIntervalSince1970 == 1_795_564_800)
     }
+
+    @Test("The arithmetic calendar agrees with Foundation's from 1600 to 2370, before 1970 and at every second of a day")
+    func civilMatchesCalendar() {
+        let calendar = ISODate.utcCalendar
+        // From 1600: Foundation's Gregorian calendar is Julian before the 1582 reform, ours is proleptic.
+        var day = -134_000
+        while day < 146_097 {
+            for second in [0, 1, 3_599, 43_200, 86_399] {
+                let date = Date(timeIntervalSince1970: Double(day * 86_400 + second) + 0.25)
+                let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+                let mine = ISODate.civil(date)
+                #expect(mine.year == c.year && mine.month == c.month && mine.day == c.day && mine.hour == c.hour && mine.minute == c.minute
+                        && mine.second == c.second, "\(date)")
+            }
+            day += 37
+        }
+        #expect(ISODate.timestamp(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+        #expect(ISODate.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29")
+    }
 }

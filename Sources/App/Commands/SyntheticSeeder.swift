@@ -126,7 +126,9 @@ enum SyntheticSeeder {
                 }
                 let verified = rng.int(10) < 7
                 let validUntil = ISODate.utcCalendar.date(byAdding: .day, value: rng.int(1_500) - 200, to: now)!
-                let check = CredentialCheck(status: verified ? .verified : .pending, validFrom: nil, validUntil: validUntil, lastVerified: verified ? now : nil)
+                // A checked credential already past its expiry is seeded as expired, as the housekeeping would mark it.
+                let status: VerificationStatus = verified ? (validUntil < now ? .expired : .verified) : .pending
+                let check = CredentialCheck(status: status, validFrom: nil, validUntil: validUntil, lastVerified: verified ? now : nil)
                 let display = "Dr. \(g) \(f)"
                 let facts = ProviderIndexer.Facts(id: id, names: [display, specialty], languages: langs, procedures: offered,
                                                   places: [(c.name, Slug.make(c.name), c.country, "Synthetic clinic \(clinic + 1)")],
@@ -140,7 +142,7 @@ enum SyntheticSeeder {
                 roleRows.append([SQLBind(id), SQLBind(firstOrg + clinic), SQLBind(firstLocation + clinic), SQLBind("Consultant")])
                 credentialRows.append([SQLBind(id), SQLBind("licence"), SQLBind("Licence to practise (sample)"), SQLBind("National medical council (sample)"),
                                        SQLBind("SAMPLE-\(c.country)-\(100_000 + i)"), SQLBind(Optional<Date>.none), SQLBind(validUntil),
-                                       SQLBind(verified ? now : nil), SQLBind(verified ? "verified" : "pending"), SQLBind("https://example.org/register")])
+                                       SQLBind(verified ? now : nil), SQLBind(status.rawValue), SQLBind("https://example.org/register")])
                 for term in row.terms { termRows.append([SQLBind(id), SQLBind(term)]) }
                 ftsRows.append([SQLBind(id), SQLBind(row.searchText), SQLBind(row.filterText)])
             }

@@ -33,11 +33,34 @@ public struct Localizer: Sendable {
     /// The text for `key` with `{name}` placeholders filled in. A missing key shows as the key itself,
     /// which a test forbids for every key the sources use.
     public func callAsFunction(_ key: String, _ arguments: [String: String] = [:]) -> String {
-        var text = table[key] ?? key
-        for (name, value) in arguments {
-            text = text.replacingOccurrences(of: "{\(name)}", with: value)
+        let text = table[key] ?? key
+        return arguments.isEmpty ? text : Self.fill(text, arguments)
+    }
+
+    /// `{name}` placeholders replaced by their values in one pass over the UTF-8 bytes; an unknown placeholder stays as
+    /// written, and a value is never searched for placeholders itself. (Foundation's `replacingOccurrences`, once per
+    /// argument, was a twentieth of an uncached page's time.)
+    static func fill(_ text: String, _ arguments: [String: String]) -> String {
+        let bytes = text.utf8
+        guard bytes.contains(UInt8(ascii: "{")) else { return text }
+        var out = ""
+        out.reserveCapacity(bytes.count + 32)
+        var runStart = bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            guard bytes[index] == UInt8(ascii: "{"),
+                  let close = bytes[index...].firstIndex(of: UInt8(ascii: "}")),
+                  let value = arguments[String(text[bytes.index(after: index)..<close])] else {
+                index = bytes.index(after: index)
+                continue
+            }
+            out += text[runStart..<index]
+            out += value
+            index = bytes.index(after: close)
+            runStart = index
         }
-        return text
+        out += text[runStart..<bytes.endIndex]
+        return out
     }
 
     /// Singular or plural form: `key.one` / `key.other`, with `{count}` filled.
@@ -59,14 +82,16 @@ public struct Localizer: Sendable {
 
     /// "14 October 2026".
     public func date(_ date: Date) -> String {
-        let c = ISODate.utcCalendar.dateComponents([.year, .month, .day], from: date)
-        return self("date.long", ["day": "\(c.day ?? 1)", "month": self("month.\(c.month ?? 1)"), "year": "\(c.year ?? 0)"])
+        let c = ISODate.civil(date)
+        return self("date.long", ["day": String(c.day), "month": self(Self.monthKeys[c.month - 1]), "year": String(c.year)])
     }
+
+    private static let monthKeys = (1...12).map { "month.\($0)" }
 
     /// "14 October 2026, 09:30 UTC": a moment with its zone named.
     public func dateTime(_ d: Date) -> String {
-        let c = ISODate.utcCalendar.dateComponents([.hour, .minute], from: d)
-        return date(d) + String(format: ", %02d:%02d UTC", c.hour ?? 0, c.minute ?? 0)
+        let c = ISODate.civil(d)
+        return date(d) + ", " + (c.hour < 10 ? "0" : "") + String(c.hour) + ":" + (c.minute < 10 ? "0" : "") + String(c.minute) + " UTC"
     }
 
     public func country(_ code: String) -> String {

@@ -195,31 +195,41 @@ enum CredentialService {
         app.renderCache.invalidate()
     }
 
-    /// Marks verified credentials whose expiry has passed as expired (one conditional update each), re-indexes
-    /// their holders and moves the generations, so the badge goes from profiles, clinic pages and search on every
-    /// node. The badge is already refused at request time past the expiry; this makes the status say so too and
-    /// drops cached pages. Runs with the housekeeping.
+    /// Marks verified credentials whose expiry has passed as expired, re-indexes their holders and moves the
+    /// generations, so the badge goes from profiles, clinic pages and search on every node. The badge is already
+    /// refused at request time past the expiry; this makes the status say so too and drops cached pages. Runs with
+    /// the housekeeping, in batches of at most 500: each batch is one transaction whose conditional update decides
+    /// which credentials it expired (a credential checked again meanwhile is left alone), with one audit event per
+    /// credential and one move of the generations for the whole batch — one move per credential made every node
+    /// reload its search index hundreds of times in a row.
     @discardableResult
-    static func expireLapsed(app: Application) async throws -> Int {
+    static func expireLapsed(app: Application, batchSize: Int = 500) async throws -> Int {
         let now = app.clock.now()
-        struct Row: Decodable { let id: Int; let practitioner_id: Int?; let organization_id: Int? }
-        let lapsed = try await (app.db as! any SQLDatabase).select().column("id").column("practitioner_id").column("organization_id")
-            .from("credentials").where("status", .equal, SQLBind(VerificationStatus.verified.rawValue))
-            .where("valid_until", .lessThan, SQLBind(now)).orderBy("id").limit(500).all(decoding: Row.self)
         var expired = 0
-        for row in lapsed {
-            let done = try await app.writes.transaction(on: app.db) { tx -> Bool in
-                let rows = try await (tx as! any SQLDatabase).update("credentials")
+        while true {
+            let done = try await app.writes.transaction(on: app.db) { tx -> Int in
+                let sql = tx as! any SQLDatabase
+                struct ID: Decodable { let id: Int }
+                struct Row: Decodable { let id: Int; let practitioner_id: Int?; let organization_id: Int? }
+                let ids = try await sql.select().column("id").from("credentials")
+                    .where("status", .equal, SQLBind(VerificationStatus.verified.rawValue))
+                    .where("valid_until", .lessThan, SQLBind(now)).orderBy("id").limit(batchSize).all(decoding: ID.self).map(\.id)
+                guard !ids.isEmpty else { return 0 }
+                let rows = try await sql.update("credentials")
                     .set("status", to: SQLBind(VerificationStatus.expired.rawValue)).set("version", to: SQLRaw("version + 1"))
-                    .where("id", .equal, SQLBind(row.id)).where("status", .equal, SQLBind(VerificationStatus.verified.rawValue))
-                    .where("valid_until", .lessThan, SQLBind(now)).returning("id").all()
-                guard rows.count == 1 else { return false }
-                try await AuditLog.append(AuditEntry(actorUserID: nil, actorRole: "system", action: "credential.expire", objectType: "credential",
-                                                     objectID: String(row.id), source: "housekeeping"), at: now, app: app, on: tx)
-                try await changed(CredentialHolder(practitionerID: row.practitioner_id, organizationID: row.organization_id), app: app, now: now, on: tx)
-                return true
+                    .where("id", .in, SQLBind.group(ids)).where("status", .equal, SQLBind(VerificationStatus.verified.rawValue))
+                    .where("valid_until", .lessThan, SQLBind(now))
+                    .returning(SQLColumn("id"), SQLColumn("practitioner_id"), SQLColumn("organization_id")).all(decoding: Row.self)
+                guard !rows.isEmpty else { return 0 }
+                for row in rows.sorted(by: { $0.id < $1.id }) {
+                    try await AuditLog.append(AuditEntry(actorUserID: nil, actorRole: "system", action: "credential.expire", objectType: "credential",
+                                                         objectID: String(row.id), source: "housekeeping"), at: now, app: app, on: tx)
+                }
+                try await changed(rows.map { CredentialHolder(practitionerID: $0.practitioner_id, organizationID: $0.organization_id) }, app: app, now: now, on: tx)
+                return rows.count
             }
-            if done { expired += 1 }
+            expired += done
+            if done < batchSize { break }
         }
         if expired > 0 { app.renderCache.invalidate() }
         return expired
@@ -228,13 +238,18 @@ enum CredentialService {
     /// After any change of a holder's credentials: re-index a practitioner (ranking and the verified filter), move
     /// the content generation (profiles and clinic pages on every node).
     private static func changed(_ holder: CredentialHolder, app: Application, now: Date, on tx: any Database) async throws {
-        if let p = holder.practitionerID {
-            try await ProviderIndexer.reindex([p], on: tx, t: app.localizer, now: now)
+        try await changed([holder], app: app, now: now, on: tx)
+    }
+
+    /// The same for several holders at once: one re-index of every practitioner concerned, one move.
+    private static func changed(_ holders: [CredentialHolder], app: Application, now: Date, on tx: any Database) async throws {
+        var practitioners = Set(holders.compactMap(\.practitionerID))
+        let organizations = Array(Set(holders.compactMap(\.organizationID)))
+        if !organizations.isEmpty {
+            let ids = try await PractitionerRole.query(on: tx).filter(\.$organization.$id ~~ organizations).all().map { $0.$practitioner.id }
+            practitioners.formUnion(ids)
         }
-        if let o = holder.organizationID {
-            let ids = try await PractitionerRole.query(on: tx).filter(\.$organization.$id == o).all().map { $0.$practitioner.id }
-            if !ids.isEmpty { try await ProviderIndexer.reindex(Array(Set(ids)), on: tx, t: app.localizer, now: now) }
-        }
+        if !practitioners.isEmpty { try await ProviderIndexer.reindex(practitioners.sorted(), on: tx, t: app.localizer, now: now) }
         try await ContentGeneration.bump(on: tx)
     }
 

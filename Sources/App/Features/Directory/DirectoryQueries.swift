@@ -171,13 +171,14 @@ enum DirectoryQueries {
             let signature_techniques: String; let is_sample: Bool; let facts_updated_at: Date?; let facts_changed: String?
             let suspended_at: Date?; let suspended_reason: String?
         }
-        guard let p = try await sql.select()
-            .columns("id", "slug", "prefix", "given_name", "family_name", "suffix", "display_name", "specialty", "bio", "practicing_since",
-                     "accepting_new_patients", "signature_techniques", "is_sample", "facts_updated_at", "facts_changed", "suspended_at", "suspended_reason")
-            .from("practitioners").where("slug", .equal, SQLBind(slug)).first(decoding: P.self) else { return nil }
+        guard let p = try await PreparedReads.first("""
+            SELECT id, slug, prefix, given_name, family_name, suffix, display_name, specialty, bio, practicing_since, accepting_new_patients,
+              signature_techniques, is_sample, facts_updated_at, facts_changed, suspended_at, suspended_reason
+            FROM practitioners WHERE slug = \(bind: slug)
+            """, on: db)?.decode(model: P.self, with: SQLRowDecoder()) else { return nil }
         let id = p.id
         let key = ProviderKey.practitioner(id)
-        let rows = try await sql.raw("""
+        let rows = try await PreparedReads.rows("""
             SELECT 'lang' AS k, language_code AS s1, CAST(NULL AS TEXT) AS s2, CAST(NULL AS TEXT) AS s3, CAST(NULL AS TEXT) AS s4,
               CAST(NULL AS TEXT) AS s5, CAST(NULL AS TEXT) AS s6, CAST(NULL AS TEXT) AS s7, CAST(NULL AS TEXT) AS s8, CAST(NULL AS TEXT) AS s9,
               CAST(NULL AS TEXT) AS s10, CAST(NULL AS TEXT) AS s11, CAST(NULL AS TEXT) AS s12, CAST(NULL AS DOUBLE PRECISION) AS f1,
@@ -206,7 +207,7 @@ enum DirectoryQueries {
             SELECT 'photo', id, alt_text, caption, credit, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
               NULL, NULL, width, height, uploaded_at, NULL, NULL
               FROM media_assets WHERE provider_key = \(bind: key)
-            """).all()
+            """, on: db)
         var languages: [String] = [], places: [(Int, PlaceView)] = [], offers: [OfferView] = [], credentials: [CredentialView] = []
         var articles: [(Date, String, String)] = [], photos: [MediaAsset] = []
         for row in rows {

@@ -133,7 +133,7 @@ enum ProviderSearch {
         if !pageIDs.isEmpty {
             let sql = db as! any SQLDatabase
             var byID: [Int: ProviderCard] = [:]
-            for row in try await sql.raw("SELECT " + cardColumns + " FROM practitioners p WHERE p.id IN (\(binds: pageIDs))").all() {
+            for row in try await PreparedReads.rows("SELECT " + cardColumns + " FROM practitioners p WHERE " + PreparedReads.anyOf("p.id", pageIDs, on: sql), on: db) {
                 let id = try row.decode(column: "id", as: Int.self)
                 byID[id] = try card(row, verified: verifiedBits.contains(id))
             }
@@ -266,12 +266,12 @@ enum ProviderSearch {
         var languages: [Int: [String]] = [:]
         var procedures: [Int: [String]] = [:]
         var minEUR: [Int: Int64] = [:]
-        let rows = try await sql.raw("""
+        let rows = try await PreparedReads.rows("""
             SELECT 'l' AS k, practitioner_id AS pid, language_code AS a, CAST(NULL AS TEXT) AS b, CAST(NULL AS BIGINT) AS eur
-              FROM practitioner_languages WHERE practitioner_id IN (\(binds: ids))
+              FROM practitioner_languages WHERE \(PreparedReads.anyOf("practitioner_id", ids, on: sql))
             UNION ALL
-            SELECT 'o', o.practitioner_id, pr.name, pr.slug, o.price_min_eur_minor FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id IN (\(binds: ids))
-            """).all()
+            SELECT 'o', o.practitioner_id, pr.name, pr.slug, o.price_min_eur_minor FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE \(PreparedReads.anyOf("o.practitioner_id", ids, on: sql))
+            """, on: sql)
         var offerRows: [(pid: Int, name: String, slug: String, eur: Int64?)] = []
         for row in rows {
             let pid = try row.decode(column: "pid", as: Int.self)

@@ -100,7 +100,6 @@ enum MagazineQueries {
     /// reviewer and featured provider (and the date that provider's badge was last checked); its procedures; the
     /// related articles. The body is the HTML made when it was published (no Markdown parsed per request).
     static func article(slug: String, on db: any Database, now: Date) async throws -> ArticleDetail? {
-        let sql = db as! any SQLDatabase
         struct Row: Decodable {
             let id: Int; let slug: String; let title: String; let summary: String; let body_html: String; let is_clinical: Bool
             let reading_minutes: Int; let published_at: Date; let reviewed_at: Date?; let updated_at: Date?; let category_id: Int
@@ -127,11 +126,11 @@ enum MagazineQueries {
               LEFT JOIN authors r ON r.id = a.reviewer_id LEFT JOIN practitioners p ON p.id = a.featured_practitioner_id
             WHERE a.slug = \(bind: slug)
             """
-        guard let a = try await sql.raw(query).first(decoding: Row.self) else { return nil }
+        guard let a = try await PreparedReads.first(query, on: db)?.decode(model: Row.self, with: SQLRowDecoder()) else { return nil }
         struct Proc: Decodable { let slug: String; let name: String }
-        let procedures = try await sql.raw("SELECT pr.slug AS slug, pr.name AS name FROM article_procedures ap JOIN procedures pr ON pr.id = ap.procedure_id WHERE ap.article_id = \(bind: a.id) ORDER BY pr.name")
-            .all(decoding: Proc.self).map { ($0.slug, $0.name) }
-        let related = try await sql.raw("SELECT " + cardColumns + " FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id WHERE a.id <> \(bind: a.id) ORDER BY CASE WHEN a.category_id = \(bind: a.category_id) THEN 0 ELSE 1 END, a.published_at DESC LIMIT 3").all().map(card)
+        let procedures = try await PreparedReads.rows("SELECT pr.slug AS slug, pr.name AS name FROM article_procedures ap JOIN procedures pr ON pr.id = ap.procedure_id WHERE ap.article_id = \(bind: a.id) ORDER BY pr.name", on: db)
+            .map { try $0.decode(model: Proc.self, with: SQLRowDecoder()) }.map { ($0.slug, $0.name) }
+        let related = try await PreparedReads.rows("SELECT " + cardColumns + " FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id WHERE a.id <> \(bind: a.id) ORDER BY CASE WHEN a.category_id = \(bind: a.category_id) THEN 0 ELSE 1 END, a.published_at DESC LIMIT 3", on: db).map(card)
         var featured: FeaturedProvider?
         if let ps = a.p_slug, let name = a.p_name {
             let place = [a.p_city, a.p_country].compactMap { $0 }

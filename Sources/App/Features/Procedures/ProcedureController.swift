@@ -45,7 +45,7 @@ enum ProcedureQueries {
             let category_id: Int; let category_slug: String; let category_name: String
             let reviewer_id: Int?; let reviewer_slug: String?; let reviewer_name: String?; let reviewer_title: String?; let reviewer_sample: Bool?
         }
-        guard let r = try await sql.raw("""
+        guard let r = try await PreparedReads.first("""
             SELECT p.id AS id, p.slug AS slug, p.name AS name, p.procedure_type AS procedure_type, p.body_location AS body_location, p.summary AS summary,
               p.what_it_is AS what_it_is, p.suits AS suits, p.not_suits AS not_suits, p.preparation AS preparation, p.how_performed AS how_performed,
               p.recovery AS recovery, p.results_onset AS results_onset, p.results_duration AS results_duration, p.risks AS risks,
@@ -56,7 +56,7 @@ enum ProcedureQueries {
               a.id AS reviewer_id, a.slug AS reviewer_slug, a.name AS reviewer_name, a.title AS reviewer_title, a.is_sample AS reviewer_sample
             FROM procedures p JOIN categories c ON c.id = p.category_id LEFT JOIN authors a ON a.id = p.reviewer_id
             WHERE p.slug = \(bind: slug)
-            """).first(decoding: Row.self) else { return nil }
+            """, on: db)?.decode(model: Row.self, with: SQLRowDecoder()) else { return nil }
         let p = Procedure()
         p.id = r.id; p.slug = r.slug; p.name = r.name; p.$category.id = r.category_id; p.procedureType = r.procedure_type; p.bodyLocation = r.body_location
         p.summary = r.summary; p.whatItIs = r.what_it_is; p.suits = r.suits; p.notSuits = r.not_suits; p.preparation = r.preparation
@@ -66,7 +66,7 @@ enum ProcedureQueries {
         p.socialTitle = r.social_title; p.socialDescription = r.social_description; p.socialImage = r.social_image
         let id = r.id
         // Typical prices and the articles about it, in one round trip (a UNION ALL tagged by kind).
-        let rows = try await sql.raw("""
+        let rows = try await PreparedReads.rows("""
             SELECT 'price' AS k, country_code AS s1, currency AS s2, CAST(NULL AS TEXT) AS s3, CAST(NULL AS TEXT) AS s4, CAST(NULL AS TEXT) AS s5,
               CAST(NULL AS TEXT) AS s6, CAST(price_min_minor AS BIGINT) AS n1, CAST(price_max_minor AS BIGINT) AS n2,
               CAST(NULL AS TIMESTAMPTZ) AS d1, CAST(NULL AS TIMESTAMPTZ) AS d2
@@ -75,7 +75,7 @@ enum ProcedureQueries {
             SELECT 'article', a.slug, a.title, a.summary, c.slug, c.name, au.name, a.reading_minutes, NULL, a.published_at, a.reviewed_at
               FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id
               WHERE a.id IN (SELECT article_id FROM article_procedures WHERE procedure_id = \(bind: id))
-            """).all()
+            """, on: db)
         var prices: [(String, PriceRangeView)] = []
         var articles: [ArticleCard] = []
         for row in rows {
