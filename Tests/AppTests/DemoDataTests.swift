@@ -163,4 +163,21 @@ struct DemoDataTests {
             #expect(try await Practitioner.query(on: app.db).count() == 52)
         }
     }
+
+    @Test("Minor units and decimal amounts convert exactly both ways, for currencies with 0, 2 and 3 decimals")
+    func minorUnits() throws {
+        for code in ["JPY", "EUR", "KWD"] {
+            let currency = try #require(CurrencyCode(code))
+            for minor: Int64 in [0, 1, 5, 99, 100, 12_345, 250_000_00, -1, -12_345, 9_007_199_254_740_993] {
+                let amount = MinorUnits.toDecimal(minor, currency)
+                var expected = Decimal(minor)
+                for _ in 0..<currency.minorUnits { expected /= 10 }
+                #expect(amount == expected, "\(code) \(minor)")
+                // The API writes amounts with `description`: the same text either way.
+                #expect(amount.description == expected.description, "\(code) \(minor)")
+                #expect(MinorUnits.from(amount, currency) == minor, "\(code) \(minor)")
+            }
+        }
+        #expect(MinorUnits.from(Decimal(string: "12.345")!, .eur) == 1_235)
+    }
 }

@@ -117,4 +117,20 @@ struct PracticePhotoTests {
             #expect(try await (app.db as! any SQLDatabase).select().column("key").from("blobs").all().isEmpty)
         }
     }
+
+    /// Alt text is data typed by a practice: it stays inside its attribute on the public profile and in the workspace.
+    @Test func altTextCannotLeaveItsAttribute() async throws {
+        try await withTestApp { app in
+            let staff = try await staffBrowser(app)
+            let token = try #require(Browser.csrf(in: try await staff.get("/practice/photos").text))
+            let alt = "Room \" onerror=\"alert(1)\" data-x=\"<b>"
+            let added = try await staff.postMultipart("/practice/photos", [("csrf", token), ("action", "add"), ("alt", alt)],
+                                                      files: [.init(field: "image", filename: "room.jpg", contentType: "image/jpeg", bytes: TestPhotos.jpeg(width: 400, height: 300))])
+            #expect(added.status == .seeOther)
+            for page in [try await Browser(app).get("/providers/\(DemoAccounts.featuredSurgeonSlug)").text, try await staff.get("/practice/photos").text] {
+                #expect(!page.contains("onerror=\"alert(1)\""))
+                #expect(page.contains("alt=\"Room &quot; onerror=&quot;alert(1)&quot; data-x=&quot;&lt;b&gt;\""))
+            }
+        }
+    }
 }

@@ -17,16 +17,27 @@ public enum JSONLD {
     static func write(_ value: Any, into out: inout String) {
         switch value {
         case let s as String: string(s, into: &out)
-        case let b as Bool: out += b ? "true" : "false"
-        case let i as Int: out += String(i)
-        case let d as Double: out += d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)) : "null"
-        case let list as [Any]:
+        // Collections of strings are matched as they are: casting them to `[Any]` or `[String: Any]` converts (copies)
+        // them element by element.
+        case let object as [String: String]:
+            out += "{"
+            for (n, key) in object.keys.sorted().enumerated() {
+                if n > 0 { out += "," }
+                string(key, into: &out)
+                out += ":"
+                string(object[key]!, into: &out)
+            }
+            out += "}"
+        case let list as [String]:
             out += "["
             for (n, item) in list.enumerated() {
                 if n > 0 { out += "," }
-                write(item, into: &out)
+                string(item, into: &out)
             }
             out += "]"
+        case let b as Bool: out += b ? "true" : "false"
+        case let i as Int: out += String(i)
+        case let d as Double: out += d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)) : "null"
         case let object as [String: Any]:
             out += "{"
             for (n, key) in object.keys.sorted().enumerated() {
@@ -36,23 +47,45 @@ public enum JSONLD {
                 write(object[key]!, into: &out)
             }
             out += "}"
+        case let list as [Any]:
+            out += "["
+            for (n, item) in list.enumerated() {
+                if n > 0 { out += "," }
+                write(item, into: &out)
+            }
+            out += "]"
         default: out += "null"
         }
     }
 
+    /// A JSON string: the runs between characters that need escaping (quote, backslash, controls; all ASCII, so
+    /// every cut is on a scalar boundary) are copied whole.
     static func string(_ s: String, into out: inout String) {
         out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+        let bytes = s.utf8
+        var runStart = bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let b = bytes[index]
+            guard b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 else {
+                index = bytes.index(after: index)
+                continue
             }
+            if runStart < index { out += s[runStart..<index] }
+            switch b {
+            case UInt8(ascii: "\""): out += "\\\""
+            case UInt8(ascii: "\\"): out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            default:
+                let hex = Array("0123456789abcdef")
+                out += "\\u00" + String(hex[Int(b >> 4)]) + String(hex[Int(b & 0x0F)])
+            }
+            index = bytes.index(after: index)
+            runStart = index
         }
+        if runStart < bytes.endIndex { out += s[runStart..<bytes.endIndex] }
         out += "\""
     }
 }

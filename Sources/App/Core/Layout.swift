@@ -31,7 +31,9 @@ struct Page {
     var noindex = false
     /// The card shared on social networks (falls back to the title and description).
     var social: SocialCard? = nil
-    var body: Node<HTML.BodyContext>
+    var body: Node<HTML.BodyContext> = .empty
+    /// The body written by an `HTMLWriter` (the pages read most), used instead of `body`.
+    var written: String? = nil
 
     /// The document around `body`. The head is written straight into one string, with every value escaped as
     /// Plot's nodes would write it (text by `HTMLEscaping.text`, attributes by `HTMLEscaping.attribute`); the site
@@ -41,7 +43,7 @@ struct Page {
     /// sixth of an uncached page's time.
     func render(_ ctx: PageContext) -> String {
         let t = ctx.t
-        let bodyHTML = body.render()
+        let bodyHTML = written ?? body.render()
         let siteName = t("site.name")
         var out = ""
         out.reserveCapacity(bodyHTML.utf8.count + 6_144)
@@ -164,33 +166,54 @@ enum Chrome {
 /// Shared pieces that several pages show.
 enum Fragments {
     /// The medical disclaimer shown on every clinical page.
-    static func disclaimer(_ t: Localizer) -> Node<HTML.BodyContext> {
-        .aside(.class("disclaimer"), .attr("role", "note"),
-            .h2(.class("disclaimer-title"), .plain(t("disclaimer.title"))),
-            .p(.plain(t("disclaimer.body"))))
+    static func disclaimer(_ t: Localizer) -> Node<HTML.BodyContext> { WrittenHTML { disclaimer(&$0, t) }.node }
+
+    static func disclaimer(_ w: inout HTMLWriter, _ t: Localizer) {
+        w.element("aside", .cls("disclaimer"), .attr("role", "note")) { w in
+            w.element("h2", .cls("disclaimer-title"), text: t("disclaimer.title"))
+            w.element("p", text: t("disclaimer.body"))
+        }
     }
 
     /// "Medically reviewed by … on …".
     static func review(reviewer: String?, reviewerTitle: String?, date: Date?, _ t: Localizer) -> Node<HTML.BodyContext> {
-        guard let reviewer, let date else { return .empty }
+        WrittenHTML { review(&$0, reviewer: reviewer, reviewerTitle: reviewerTitle, date: date, t) }.node
+    }
+
+    static func review(_ w: inout HTMLWriter, reviewer: String?, reviewerTitle: String?, date: Date?, _ t: Localizer) {
+        guard let reviewer, let date else { return }
         let who = reviewerTitle.map { "\(reviewer), \($0)" } ?? reviewer
-        return .p(.class("review-line"),
-            .span(.class("badge badge-review"), .plain(t("review.badge"))), .plain(" "),
-            .plain(t("review.line", ["reviewer": who])), .plain(" "),
-            .time(.datetime(ISODate.format(date)), .plain(t.date(date))))
+        w.element("p", .cls("review-line")) { w in
+            w.element("span", .cls("badge badge-review"), text: t("review.badge"))
+            w.text(" ")
+            w.text(t("review.line", ["reviewer": who]))
+            w.text(" ")
+            w.element("time", .attr("datetime", ISODate.format(date)), text: t.date(date))
+        }
     }
 
     /// "Not sure which approach suits you?" with links to the decision aids that cover a page's procedures.
     static func decisionAids(_ aids: [(id: String, title: String)], _ t: Localizer) -> Node<HTML.BodyContext> {
-        guard !aids.isEmpty else { return .empty }
-        return .aside(.class("decide-callout card"),
-            .h2(.plain(t("decide.callout.title"))),
-            .p(.plain(t("decide.callout.body"))),
-            .ul(.class("plain-links"), .forEach(aids) { aid in .li(.a(.class("button secondary"), .to(SiteURL.decideAid(.value(aid.id)).path), .plain(aid.title))) }))
+        WrittenHTML { decisionAids(&$0, aids, t) }.node
     }
 
-    static func sampleBadge(_ t: Localizer) -> Node<HTML.BodyContext> {
-        .span(.class("badge badge-sample"), .attr("title", t("sample.explain")), .plain(t("sample.badge")))
+    static func decisionAids(_ w: inout HTMLWriter, _ aids: [(id: String, title: String)], _ t: Localizer) {
+        guard !aids.isEmpty else { return }
+        w.element("aside", .cls("decide-callout card")) { w in
+            w.element("h2", text: t("decide.callout.title"))
+            w.element("p", text: t("decide.callout.body"))
+            w.element("ul", .cls("plain-links")) { w in
+                for aid in aids {
+                    w.element("li") { w in w.element("a", .cls("button secondary"), .href(SiteURL.decideAid(.value(aid.id)).path), text: aid.title) }
+                }
+            }
+        }
+    }
+
+    static func sampleBadge(_ t: Localizer) -> Node<HTML.BodyContext> { WrittenHTML { sampleBadge(&$0, t) }.node }
+
+    static func sampleBadge(_ w: inout HTMLWriter, _ t: Localizer) {
+        w.element("span", .cls("badge badge-sample"), .attr("title", t("sample.explain")), text: t("sample.badge"))
     }
 
     /// Numbered page links that keep the current query.

@@ -18,10 +18,7 @@ import NIOConcurrencyHelpers
 /// or for a value the statement path cannot bind, the read runs as an ordinary query. SQLite runs them as ordinary
 /// queries (its statements are compiled in microseconds).
 enum PreparedReads {
-    static let capacity = 48
-
-    private struct Table { var slots: [String: Int] = [:]; var texts: [String] = [] }
-    private static let table = NIOLockedValueBox(Table())
+    static let slots = StatementSlots(capacity: 48)
 
     /// The rows of `query`, prepared on PostgreSQL.
     static func rows(_ query: SQLQueryString, on db: any Database) async throws -> [any SQLRow] {
@@ -31,7 +28,7 @@ enum PreparedReads {
     static func rows(_ query: SQLQueryString, on sql: any SQLDatabase) async throws -> [any SQLRow] {
         guard sql.dialect.name == "postgresql", let pg = sql as? any PostgresDatabase else { return try await sql.raw(query).all() }
         let (text, binds) = sql.serialize(query)
-        guard let slot = slot(for: text), let bindings = bindings(binds) else { return try await sql.raw(query).all() }
+        guard let slot = slots.slot(for: text), let bindings = bindings(binds) else { return try await sql.raw(query).all() }
         return try await pg.withConnection { connection in
             connection.eventLoop.makeFutureWithTask {
                 try await Slots.open(slot, Runner(connection: connection, bindings: bindings, logger: sql.logger))
@@ -48,21 +45,6 @@ enum PreparedReads {
     /// depend on how many there are; `IN (…)` on SQLite.
     static func anyOf(_ column: String, _ ids: [Int], on sql: any SQLDatabase) -> SQLQueryString {
         sql.dialect.name == "postgresql" ? "\(unsafeRaw: column) = ANY(\(bind: ids))" : "\(unsafeRaw: column) IN (\(binds: ids))"
-    }
-
-    static func slot(for text: String) -> Int? {
-        table.withLockedValue { t in
-            if let n = t.slots[text] { return n }
-            guard t.texts.count < capacity else { return nil }
-            t.slots[text] = t.texts.count
-            t.texts.append(text)
-            return t.texts.count - 1
-        }
-    }
-
-    /// The text of slot `n` (read by the statement type of that slot).
-    static func text(of slot: Int) -> String {
-        table.withLockedValue { t in slot < t.texts.count ? t.texts[slot] : "" }
     }
 
     /// Values as PostgreSQL bindings, or nil when one of them has no direct encoding (the caller then runs the
@@ -100,7 +82,7 @@ enum PreparedReads {
     struct Statement<S: SlotTag>: PostgresPreparedStatement {
         typealias Row = PostgresRow
         static var name: String { "ca_read_\(S.index)" }
-        static var sql: String { PreparedReads.text(of: S.index) }
+        static var sql: String { PreparedReads.slots.text(of: S.index) }
         let bindings: PostgresBindings
         func makeBindings() throws -> PostgresBindings { bindings }
         func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
@@ -129,5 +111,33 @@ enum Slots {
 
     private static func step<S: SlotTag>(_ n: Int, _: S.Type, _ visitor: some SlotVisitor) async throws -> [any SQLRow] {
         n == 0 ? try await visitor.visit(S.self) : try await step(n - 1, Next<S>.self, visitor)
+    }
+}
+
+/// Statement texts and their slot numbers: a text keeps its slot for the life of the process, and past `capacity`
+/// texts get none (they run as ordinary queries) rather than taking another's.
+final class StatementSlots: Sendable {
+    let capacity: Int
+    private struct Table { var slots: [String: Int] = [:]; var texts: [String] = [] }
+    private let table = NIOLockedValueBox(Table())
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func slot(for text: String) -> Int? {
+        table.withLockedValue { t in
+            if let n = t.slots[text] { return n }
+            guard t.texts.count < capacity else { return nil }
+            t.slots[text] = t.texts.count
+            t.texts.append(text)
+            return t.texts.count - 1
+        }
+    }
+
+    /// The slot of a text seen before, without giving it one.
+    func existing(_ text: String) -> Int? { table.withLockedValue { $0.slots[text] } }
+
+    /// The text of slot `n` (read by the statement type of that slot).
+    func text(of slot: Int) -> String {
+        table.withLockedValue { t in slot < t.texts.count ? t.texts[slot] : "" }
     }
 }

@@ -8,18 +8,61 @@ public struct ExchangeRates: Sendable {
     public let asOf: String
     public let source: String
 
+    /// Each rate's digits, for `euroCents` (rates are plain decimals of a few digits).
+    let rateDigits: [CurrencyCode: (mantissa: UInt64, exponent: Int)]
+
     public init(perEuro: [CurrencyCode: Decimal], asOf: String, source: String) {
         var table = perEuro
         table[.eur] = 1
         self.perEuro = table
         self.asOf = asOf
         self.source = source
+        var digits: [CurrencyCode: (mantissa: UInt64, exponent: Int)] = [:]
+        for (code, rate) in table {
+            // Exponents outside ±12 would overflow the integer route; such a rate takes the Decimal one.
+            if let d = DecimalParts.parse(rate.description), (-12...12).contains(d.exponent) { digits[code] = d }
+        }
+        rateDigits = digits
     }
 
     /// Converts to euros; `nil` when the currency has no rate.
     public func toEuro(_ money: Money) -> Decimal? {
         guard let rate = perEuro[money.currency], rate > 0 else { return nil }
         return (money.amount / rate).rounded(2)
+    }
+
+    /// Cents of a euro for `minor` units of `currency` (`toEuro` of the same amount, rounded half away from zero to
+    /// cents), by integer arithmetic on the amount and the rate's digits: `Decimal`'s long division was a tenth of a
+    /// guide page, which converts every price it lists. Nil when the currency has no rate.
+    public func euroCents(minor: Int64, _ currency: CurrencyCode) -> Int64? {
+        guard let rate = perEuro[currency], rate > 0 else { return nil }
+        guard let r = rateDigits[currency], r.mantissa > 0 else {
+            return toEuro(Money(Self.decimal(minor: minor, units: currency.minorUnits), currency)).flatMap { Self.cents($0) }
+        }
+        // cents = |minor| × 10^(2 − units − r.exponent) / r.mantissa
+        let shift = 2 - currency.minorUnits - r.exponent
+        var numerator = UInt128(minor.magnitude)
+        var denominator = UInt128(r.mantissa)
+        if shift >= 0 {
+            numerator *= UInt128(DecimalParts.powersOfTen[shift])
+        } else {
+            denominator *= UInt128(DecimalParts.powersOfTen[-shift])
+        }
+        let (q, rem) = numerator.quotientAndRemainder(dividingBy: denominator)
+        let rounded = rem >= denominator - rem ? q + 1 : q
+        guard rounded < UInt128(Int64.max) else {
+            return toEuro(Money(Self.decimal(minor: minor, units: currency.minorUnits), currency)).flatMap { Self.cents($0) }
+        }
+        let cents = Int64(rounded)
+        return minor < 0 ? -cents : cents
+    }
+
+    static func decimal(minor: Int64, units: Int) -> Decimal {
+        Decimal(sign: .plus, exponent: -units, significand: Decimal(minor))
+    }
+
+    static func cents(_ euros: Decimal) -> Int64 {
+        Int64(truncating: Decimal(sign: .plus, exponent: 2, significand: euros) as NSDecimalNumber)
     }
 
     /// Converts from euros into `currency`; `nil` when the currency has no rate.

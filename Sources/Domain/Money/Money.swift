@@ -63,6 +63,58 @@ public struct Money: Hashable, Sendable, Codable {
     }
 }
 
+extension Money {
+    /// `formatted` for an amount given in minor units (cents), by integer arithmetic: the same text as
+    /// `Money(amount, currency).formatted`, without `Decimal` rounding and `description` (a tenth of a profile page,
+    /// which formats every offer twice).
+    public static func formatted(minor: Int64, _ currency: CurrencyCode) -> String {
+        let units = currency.minorUnits
+        let scale = DecimalParts.powersOfTen[units]
+        let magnitude = minor.magnitude
+        let whole = magnitude / scale, fraction = magnitude % scale
+        let digits = String(whole)
+        var grouped = ""
+        grouped.reserveCapacity(digits.utf8.count + digits.utf8.count / 3 + 8)
+        var remaining = digits.utf8.count
+        for digit in digits {
+            grouped.append(digit)
+            remaining -= 1
+            if remaining > 0 && remaining % 3 == 0 { grouped.append(",") }
+        }
+        if fraction != 0 {
+            let f = String(fraction)
+            grouped += "." + String(repeating: "0", count: units - f.count) + f
+        }
+        return (minor < 0 ? "-" : "") + grouped + " " + currency.code
+    }
+}
+
+/// Powers of ten for integer arithmetic on amounts.
+public enum DecimalParts {
+    public static let powersOfTen: [UInt64] = (0...19).map { n in (0..<n).reduce(UInt64(1)) { acc, _ in acc * 10 } }
+
+    /// A plain decimal's digits as a whole number and a power of ten ("1.0832" → 10832, −4); nil when it has more
+    /// digits than 18 or is not plain.
+    static func parse(_ text: String) -> (mantissa: UInt64, exponent: Int)? {
+        var mantissa: UInt64 = 0
+        var digits = 0, exponent = 0, afterDot = false
+        for b in text.utf8 {
+            if b == UInt8(ascii: ".") {
+                guard !afterDot else { return nil }
+                afterDot = true
+            } else if b >= 0x30 && b <= 0x39 {
+                digits += 1
+                guard digits <= 18 else { return nil }
+                mantissa = mantissa * 10 + UInt64(b - 0x30)
+                if afterDot { exponent -= 1 }
+            } else {
+                return nil
+            }
+        }
+        return digits > 0 ? (mantissa, exponent) : nil
+    }
+}
+
 extension Decimal {
     /// Rounds to `scale` decimal places, half away from zero.
     public func rounded(_ scale: Int) -> Decimal {
@@ -90,6 +142,7 @@ public struct PriceRange: Hashable, Sendable {
         let low = Money(min, currency).formatted
         if min == max { return low }
         let high = Money(max, currency).formatted
-        return "\(low.replacingOccurrences(of: " \(currency.code)", with: "")) – \(high)"
+        // `low` ends in " CODE": the range names its currency once, after the upper end.
+        return "\(low.dropLast(currency.code.count + 1)) – \(high)"
     }
 }

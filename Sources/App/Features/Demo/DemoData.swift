@@ -103,15 +103,14 @@ struct DemoError: Error, CustomStringConvertible {
 
 /// Minor units (cents) of a decimal amount in a currency.
 enum MinorUnits {
+    /// Scaling by powers of ten moves the exponent: exact, and without `Decimal`'s long division (dividing by ten
+    /// twice per amount was a tenth of an uncached guide page, which converts every price on it).
     static func from(_ amount: Decimal, _ currency: CurrencyCode) -> Int64 {
-        var scaled = amount
-        for _ in 0..<currency.minorUnits { scaled *= 10 }
+        let scaled = Decimal(sign: .plus, exponent: currency.minorUnits, significand: amount)
         return Int64(truncating: scaled.rounded(0) as NSDecimalNumber)
     }
 
     static func toDecimal(_ minor: Int64, _ currency: CurrencyCode) -> Decimal {
-        var value = Decimal(minor)
-        for _ in 0..<currency.minorUnits { value /= 10 }
-        return value
+        Decimal(sign: .plus, exponent: -currency.minorUnits, significand: Decimal(minor))
     }
 }

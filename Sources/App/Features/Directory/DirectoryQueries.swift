@@ -67,30 +67,53 @@ struct OfferView: Sendable, Codable, Equatable {
     var practitionerName: String?
 }
 
+/// A quoted price range as stored (minor units of its currency) and in euro cents at the reference rates, so that
+/// ranges in different currencies compare. Formatted and converted by integer arithmetic (`Money.formatted(minor:)`,
+/// `ExchangeRates.euroCents`): every offer on a profile and every price on a guide goes through here.
 struct PriceRangeView: Sendable, Codable, Equatable {
-    var min: Decimal
-    var max: Decimal
+    var minMinor: Int64
+    var maxMinor: Int64
     var currency: String
-    /// The same range in euros at the reference rates, so quotes in different currencies compare.
-    var eurMin: Decimal?
-    var eurMax: Decimal?
+    var code: CurrencyCode
+    var eurMinCents: Int64?
+    var eurMaxCents: Int64?
 
-    var formatted: String {
-        guard let c = CurrencyCode(currency), let r = PriceRange(min: min, max: max, currency: c) else { return "" }
-        return r.formatted
+    var min: Decimal { MinorUnits.toDecimal(minMinor, code) }
+    var max: Decimal { MinorUnits.toDecimal(maxMinor, code) }
+    var eurMin: Decimal? { eurMinCents.map { MinorUnits.toDecimal($0, .eur) } }
+    var eurMax: Decimal? { eurMaxCents.map { MinorUnits.toDecimal($0, .eur) } }
+
+    /// "1,500 – 2,500 USD"; empty for a range that is not one (negative, or its maximum below its minimum).
+    var formatted: String { Self.range(minMinor, maxMinor, code) ?? "" }
+
+    /// The same in whole euros, for a range in another currency.
+    var formattedEUR: String? {
+        guard let lo = eurMinCents, let hi = eurMaxCents, currency != "EUR" else { return nil }
+        return Self.range(Self.wholeEuros(lo) * 100, Self.wholeEuros(hi) * 100, .eur)
     }
 
-    var formattedEUR: String? {
-        guard let lo = eurMin, let hi = eurMax, currency != "EUR", let r = PriceRange(min: lo.rounded(0), max: hi.rounded(0), currency: .eur) else { return nil }
-        return r.formatted
+    static func range(_ lo: Int64, _ hi: Int64, _ code: CurrencyCode) -> String? {
+        guard lo >= 0, hi >= lo else { return nil }
+        let low = Money.formatted(minor: lo, code)
+        if lo == hi { return low }
+        // The range names its currency once, after the upper end.
+        return "\(low.dropLast(code.code.count + 1)) – \(Money.formatted(minor: hi, code))"
+    }
+
+    /// Cents rounded half away from zero to whole euros.
+    static func wholeEuros(_ cents: Int64) -> Int64 {
+        let (q, r) = cents.quotientAndRemainder(dividingBy: 100)
+        return r.magnitude >= 50 ? q + (cents < 0 ? -1 : 1) : q
     }
 
     init?(minMinor: Int64?, maxMinor: Int64?, currency: String?, rates: ExchangeRates) {
-        guard let minMinor, let code = currency, let c = CurrencyCode(code) else { return nil }
-        let lo = MinorUnits.toDecimal(minMinor, c)
-        let hi = MinorUnits.toDecimal(maxMinor ?? minMinor, c)
-        min = lo; max = hi; self.currency = c.code
-        eurMin = rates.toEuro(Money(lo, c)); eurMax = rates.toEuro(Money(hi, c))
+        guard let minMinor, let raw = currency, let c = CurrencyCode(raw) else { return nil }
+        self.minMinor = minMinor
+        self.maxMinor = maxMinor ?? minMinor
+        self.currency = c.code
+        self.code = c
+        eurMinCents = rates.euroCents(minor: self.minMinor, c)
+        eurMaxCents = rates.euroCents(minor: self.maxMinor, c)
     }
 }
 
@@ -164,7 +187,6 @@ enum DirectoryQueries {
     /// (PostgreSQL resolves a UNION's column types branch by branch). An uncached profile at platform scale is
     /// bound by round trips and row decoding, not by these small joins.
     static func provider(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference) async throws -> ProviderProfile? {
-        let sql = db as! any SQLDatabase
         struct P: Decodable {
             let id: Int; let slug: String; let prefix: String?; let given_name: String; let family_name: String; let suffix: String?
             let display_name: String; let specialty: String; let bio: String; let practicing_since: Int?; let accepting_new_patients: Bool?

@@ -35,20 +35,33 @@ enum ProviderIndex {
 
     /// A result card; on a procedure guide (`consultFor`) it also offers the consultation request for that procedure.
     static func card(_ c: ProviderCard, _ ctx: PageContext, consultFor procedure: String? = nil) -> Node<HTML.BodyContext> {
+        WrittenHTML { card(&$0, c, ctx, consultFor: procedure) }.node
+    }
+
+    static func card(_ w: inout HTMLWriter, _ c: ProviderCard, _ ctx: PageContext, consultFor procedure: String? = nil) {
         let t = ctx.t
         let place = [c.city, c.country.map { t.country($0) }].compactMap { $0 }.joined(separator: ", ")
-        return .article(.class("card provider-card"),
-            .h3(.a(.to(SiteURL.provider(.value(c.slug)).path), .plain(c.name))),
-            .p(.class("muted"), .plain(c.specialty), .if(!place.isEmpty, .plain(" · \(place)"))),
-            .p(.class("badges"),
-               c.verified ? .span(.class("badge badge-verified"), .plain(t("credential.badge.short"))) : .empty,
-               .if(c.isSample, Fragments.sampleBadge(t))),
-            .if(!c.procedures.isEmpty, .p(.plain(c.procedures.prefix(4).joined(separator: " · ")))),
-            .if(!c.languages.isEmpty, .p(.class("muted"), .plain(t("provider.speaks", ["languages": c.languages.map { t.language($0) }.joined(separator: ", ")])))),
-            .if(c.priceFrom != nil, .p(.class("price"), .plain(t("price.from", ["amount": c.priceFrom?.formatted ?? ""])))),
-            .if(procedure != nil, .p(.a(.class("button secondary"),
-                .to(SiteURL.consult(.value(c.slug)).path(query: [("procedure", procedure ?? "")])), .plain(t("consult.cta")))))
-        )
+        w.element("article", .cls("card provider-card")) { w in
+            w.element("h3") { w in w.link(SiteURL.provider(.value(c.slug)).path, c.name) }
+            w.element("p", .cls("muted")) { w in
+                w.text(c.specialty)
+                if !place.isEmpty { w.text(" · \(place)") }
+            }
+            w.element("p", .cls("badges")) { w in
+                if c.verified { w.element("span", .cls("badge badge-verified"), text: t("credential.badge.short")) }
+                if c.isSample { Fragments.sampleBadge(&w, t) }
+            }
+            if !c.procedures.isEmpty { w.element("p", text: c.procedures.prefix(4).joined(separator: " · ")) }
+            if !c.languages.isEmpty {
+                w.element("p", .cls("muted"), text: t("provider.speaks", ["languages": c.languages.map { t.language($0) }.joined(separator: ", ")]))
+            }
+            if let price = c.priceFrom { w.element("p", .cls("price"), text: t("price.from", ["amount": price.formatted])) }
+            if let procedure {
+                w.element("p") { w in
+                    w.element("a", .cls("button secondary"), .href(SiteURL.consult(.value(c.slug)).path(query: [("procedure", procedure)])), text: t("consult.cta"))
+                }
+            }
+        }
     }
 
     static func form(_ q: ProviderSearchQuery, _ procedures: [(String, String)], _ ctx: PageContext) -> Node<HTML.BodyContext> {

@@ -129,17 +129,8 @@ enum ProviderSearch {
         }
         let pageIDs = Array(top.dropFirst(q.paging.offset))
 
-        var cards: [ProviderCard] = []
-        if !pageIDs.isEmpty {
-            let sql = db as! any SQLDatabase
-            var byID: [Int: ProviderCard] = [:]
-            for row in try await PreparedReads.rows("SELECT " + cardColumns + " FROM practitioners p WHERE " + PreparedReads.anyOf("p.id", pageIDs, on: sql), on: db) {
-                let id = try row.decode(column: "id", as: Int.self)
-                byID[id] = try card(row, verified: verifiedBits.contains(id))
-            }
-            cards = pageIDs.compactMap { byID[$0] }
-            try await fillDetails(&cards, procedure: q.procedure, currency: q.currency, on: sql, rates: rates)
-        }
+        let cards = try await cards(pageIDs, verified: { verifiedBits.contains($0) }, procedure: q.procedure, currency: q.currency,
+                                    on: db as! any SQLDatabase, rates: rates)
         return ProviderSearchResult(total: total, verifiedCount: verifiedCount, items: cards,
                                     procedures: facets["proc"] ?? [], countries: facets["country"] ?? [],
                                     cities: facets["city"] ?? [], languages: facets["lang"] ?? [])
@@ -258,20 +249,60 @@ enum ProviderSearch {
         "EXISTS (SELECT 1 FROM credentials vc WHERE vc.practitioner_id = p.id AND vc.status = 'verified' AND vc.last_verified_at IS NOT NULL AND (vc.valid_from IS NULL OR vc.valid_from <= \(bind: now)) AND (vc.valid_until IS NULL OR vc.valid_until >= \(bind: now)))"
     }
 
+    /// The cards of `ids`, in that order, with their languages, procedure names and lowest starting price, in one
+    /// query (a UNION ALL of practitioner, language and offer rows tagged by kind; each round trip to the database
+    /// is a hop to its thread and back, a noticeable part of an uncached guide).
+    static func cards(_ ids: [Int], verified: (Int) -> Bool, procedure: String?, currency: CurrencyCode, on sql: any SQLDatabase,
+                      rates: ExchangeRates) async throws -> [ProviderCard] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await PreparedReads.rows("""
+            SELECT 'p' AS k, p.id AS pid, p.slug AS a, p.display_name AS b, p.specialty AS c, p.primary_city AS d, p.primary_country AS e,
+              CAST(NULL AS BIGINT) AS eur, p.is_sample AS f1, p.accepting_new_patients AS f2
+              FROM practitioners p WHERE \(PreparedReads.anyOf("p.id", ids, on: sql))
+            UNION ALL
+            SELECT 'l', practitioner_id, language_code, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+              FROM practitioner_languages WHERE \(PreparedReads.anyOf("practitioner_id", ids, on: sql))
+            UNION ALL
+            SELECT 'o', o.practitioner_id, pr.name, pr.slug, NULL, NULL, NULL, o.price_min_eur_minor, NULL, NULL
+              FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE \(PreparedReads.anyOf("o.practitioner_id", ids, on: sql))
+            """, on: sql)
+        var byID: [Int: ProviderCard] = [:]
+        var details: [any SQLRow] = []
+        for row in rows {
+            guard try row.decode(column: "k", as: String.self) == "p" else { details.append(row); continue }
+            let id = try row.decode(column: "pid", as: Int.self)
+            byID[id] = ProviderCard(
+                id: id, slug: try row.decode(column: "a", as: String.self), name: try row.decode(column: "b", as: String.self),
+                specialty: try row.decode(column: "c", as: String.self), city: try row.decode(column: "d", as: String?.self),
+                country: try row.decode(column: "e", as: String?.self), verified: verified(id),
+                isSample: try row.decode(column: "f1", as: Bool.self), acceptingNewPatients: try row.decode(column: "f2", as: Bool?.self),
+                languages: [], procedures: [], priceFrom: nil)
+        }
+        var cards = ids.compactMap { byID[$0] }
+        try apply(details, to: &cards, procedure: procedure, currency: currency, rates: rates)
+        return cards
+    }
+
     /// Languages, procedure names and the lowest starting price of each card, in one query.
     static func fillDetails(_ cards: inout [ProviderCard], procedure: String?, currency: CurrencyCode, on sql: any SQLDatabase, rates: ExchangeRates) async throws {
         let ids = cards.map(\.id)
         guard !ids.isEmpty else { return }
         // Languages and offers of the page's practitioners in one round trip (a UNION ALL tagged by kind).
-        var languages: [Int: [String]] = [:]
-        var procedures: [Int: [String]] = [:]
-        var minEUR: [Int: Int64] = [:]
         let rows = try await PreparedReads.rows("""
             SELECT 'l' AS k, practitioner_id AS pid, language_code AS a, CAST(NULL AS TEXT) AS b, CAST(NULL AS BIGINT) AS eur
               FROM practitioner_languages WHERE \(PreparedReads.anyOf("practitioner_id", ids, on: sql))
             UNION ALL
             SELECT 'o', o.practitioner_id, pr.name, pr.slug, o.price_min_eur_minor FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE \(PreparedReads.anyOf("o.practitioner_id", ids, on: sql))
             """, on: sql)
+        try apply(rows, to: &cards, procedure: procedure, currency: currency, rates: rates)
+    }
+
+    /// Puts language rows (`k` = `l`, language in `a`) and offer rows (procedure name in `a`, slug in `b`, starting
+    /// price in euro minor units in `eur`) on their cards.
+    static func apply(_ rows: [any SQLRow], to cards: inout [ProviderCard], procedure: String?, currency: CurrencyCode, rates: ExchangeRates) throws {
+        var languages: [Int: [String]] = [:]
+        var procedures: [Int: [String]] = [:]
+        var minEUR: [Int: Int64] = [:]
         var offerRows: [(pid: Int, name: String, slug: String, eur: Int64?)] = []
         for row in rows {
             let pid = try row.decode(column: "pid", as: Int.self)

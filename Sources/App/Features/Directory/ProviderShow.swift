@@ -7,44 +7,66 @@ enum ProviderShow {
     static func render(_ p: ProviderProfile, ctx: PageContext) -> String {
         let t = ctx.t
         let description = p.bio.count > 155 ? String(p.bio.prefix(152)) + "…" : p.bio
+        let body = HTMLWriter.render(reserving: 12_288) { w in
+            w.element("div", .cls("wrap profile")) { w in
+                suspendedNotice(&w, p.isSuspended, p.suspendedReason, t)
+                header(&w, p, ctx)
+                w.element("div", .cls("profile-grid")) { w in
+                    w.element("div", .cls("profile-main")) { w in
+                        w.element("section") { w in
+                            w.element("h2", text: t("provider.about"))
+                            w.element("p", text: p.bio)
+                            if !p.techniques.isEmpty {
+                                w.element("h3", text: t("provider.techniques"))
+                                w.element("ul", .cls("chips")) { w in for technique in p.techniques { w.element("li", text: technique) } }
+                            }
+                        }
+                        gallery(&w, p.photos, t)
+                        offers(&w, p, ctx)
+                        credentials(&w, p.credentials, ctx)
+                        places(&w, p.places, ctx)
+                        if !p.featuredIn.isEmpty {
+                            w.element("section") { w in
+                                w.element("h2", text: t("provider.featuredIn"))
+                                w.element("ul") { w in
+                                    for a in p.featuredIn { w.element("li") { w in w.link(SiteURL.article(.value(a.slug)).path, a.title) } }
+                                }
+                            }
+                        }
+                    }
+                    w.element("aside", .cls("profile-side")) { w in
+                        if !p.isSuspended { request(&w, p, ctx) }
+                        facts(&w, p, ctx)
+                    }
+                }
+            }
+        }
         return Page(
             title: p.name, description: description, canonical: .provider(.value(p.slug)),
             jsonLD: [jsonLD(p, ctx)],
             breadcrumbs: [(t("nav.home"), .home), (t("nav.providers"), .providers), (p.name, nil)],
-            body: .div(.class("wrap profile"),
-                suspendedNotice(p.isSuspended, p.suspendedReason, t),
-                header(p, ctx),
-                .div(.class("profile-grid"),
-                    .div(.class("profile-main"),
-                        .section(.h2(.plain(t("provider.about"))), .p(.plain(p.bio)),
-                                 .if(!p.techniques.isEmpty, .group(.h3(.plain(t("provider.techniques"))), .ul(.class("chips"), .forEach(p.techniques) { .li(.plain($0)) })))),
-                        gallery(p.photos, t),
-                        offers(p, ctx),
-                        credentials(p.credentials, ctx),
-                        places(p.places, ctx),
-                        .if(!p.featuredIn.isEmpty, .section(.h2(.plain(t("provider.featuredIn"))),
-                            .ul(.forEach(p.featuredIn) { a in .li(.a(.to(SiteURL.article(.value(a.slug)).path), .plain(a.title))) })))
-                    ),
-                    .aside(.class("profile-side"), p.isSuspended ? .empty : request(p, ctx), facts(p, ctx))
-                )
-            )
+            written: body
         ).render(ctx)
     }
 
-    static func header(_ p: ProviderProfile, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+    static func header(_ w: inout HTMLWriter, _ p: ProviderProfile, _ ctx: PageContext) {
         let t = ctx.t
         let place = p.places.first.map { "\($0.city), \(t.country($0.country))" }
-        return .header(.class("profile-header"),
-            .div(.class("avatar"), .attr("aria-hidden", "true"), .plain(initials(p))),
-            .div(
-                .h1(.plain(p.name)),
-                .p(.class("lead"), .plain(p.specialty), .if(place != nil, .plain(" · \(place ?? "")"))),
-                .p(.class("badges"),
-                    verifiedBadge(p.badge, ctx),
-                    .if(p.isSample, Fragments.sampleBadge(t)),
-                    .if(p.acceptingNewPatients == true, .span(.class("badge badge-neutral"), .plain(t("provider.accepting")))))
-            )
-        )
+        w.element("header", .cls("profile-header")) { w in
+            w.element("div", .cls("avatar"), .attr("aria-hidden", "true"), text: initials(p))
+            w.element("div") { w in
+                w.element("h1", text: p.name)
+                w.element("p", .cls("lead")) { w in
+                    w.text(p.specialty)
+                    if let place { w.text(" · \(place)") }
+                }
+                w.element("p", .cls("badges")) { w in
+                    verifiedBadge(&w, p.badge, ctx)
+                    if p.isSample { Fragments.sampleBadge(&w, t) }
+                    if p.acceptingNewPatients == true { w.element("span", .cls("badge badge-neutral"), text: t("provider.accepting")) }
+                }
+            }
+        }
     }
 
     static func initials(_ p: ProviderProfile) -> String {
@@ -52,101 +74,159 @@ enum ProviderShow {
     }
 
     /// The badge shows only for a verified, unexpired credential, with the date it was checked.
-    static func verifiedBadge(_ c: CredentialView?, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+    static func verifiedBadge(_ w: inout HTMLWriter, _ c: CredentialView?, _ ctx: PageContext) {
         guard let c, let checked = c.lastVerified else {
-            return .span(.class("badge badge-unverified"), .plain(ctx.t("credential.badge.none")))
+            w.element("span", .cls("badge badge-unverified"), text: ctx.t("credential.badge.none"))
+            return
         }
-        return .span(.class("badge badge-verified"), .attr("title", c.title),
-                     .plain(ctx.t("credential.badge.verified", ["date": ctx.t.date(checked)])))
+        w.element("span", .cls("badge badge-verified"), .attr("title", c.title), text: ctx.t("credential.badge.verified", ["date": ctx.t.date(checked)]))
     }
 
-    static func offers(_ p: ProviderProfile, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+    static func offers(_ w: inout HTMLWriter, _ p: ProviderProfile, _ ctx: PageContext) {
         let t = ctx.t
-        guard !p.offers.isEmpty else { return .empty }
-        return .section(.id("procedures"),
-            .h2(.plain(t("provider.procedures"))),
-            .table(.class("data"),
-                .caption(.plain(t("provider.procedures.caption"))),
-                .thead(.tr(.th(.plain(t("table.procedure"))), .th(.plain(t("table.where"))), .th(.plain(t("table.price"))))),
-                .tbody(.forEach(p.offers) { o in
-                    .tr(.td(.a(.to(SiteURL.procedure(.value(o.procedureSlug)).path), .plain(o.procedureName))),
-                        .td(.a(.to(SiteURL.clinic(.value(o.organizationSlug)).path), .plain(o.organizationName)), .plain(", \(o.city)")),
-                        .td(priceCell(o.price, t)))
-                })
-            ),
-            .p(.class("fineprint"), .plain(t("price.note", ["date": ExchangeRates.reference.asOf]))),
-            factsUpdated(p.factsUpdatedAt, p.factsChanged, t)
-        )
+        guard !p.offers.isEmpty else { return }
+        w.element("section", .id("procedures")) { w in
+            w.element("h2", text: t("provider.procedures"))
+            w.element("table", .cls("data")) { w in
+                w.element("caption", text: t("provider.procedures.caption"))
+                w.element("thead") { w in
+                    w.element("tr") { w in
+                        w.element("th", text: t("table.procedure"))
+                        w.element("th", text: t("table.where"))
+                        w.element("th", text: t("table.price"))
+                    }
+                }
+                w.element("tbody") { w in
+                    for o in p.offers {
+                        w.element("tr") { w in
+                            w.element("td") { w in w.link(SiteURL.procedure(.value(o.procedureSlug)).path, o.procedureName) }
+                            w.element("td") { w in
+                                w.link(SiteURL.clinic(.value(o.organizationSlug)).path, o.organizationName)
+                                w.text(", \(o.city)")
+                            }
+                            w.element("td") { w in priceCell(&w, o.price, t) }
+                        }
+                    }
+                }
+            }
+            w.element("p", .cls("fineprint"), text: t("price.note", ["date": ExchangeRates.reference.asOf]))
+            factsUpdated(&w, p.factsUpdatedAt, p.factsChanged, t)
+        }
     }
 
     /// The practice's photos, in responsive sizes with their alt text.
-    static func gallery(_ photos: [MediaAsset], _ t: Localizer) -> Node<HTML.BodyContext> {
-        guard !photos.isEmpty else { return .empty }
-        return .section(.class("gallery"), .h2(.plain(t("provider.photos"))),
-            .ul(.class("media-grid"), .forEach(photos) { a in
-                .li(.img(.src(SiteURL.media(id: .value(a.id), width: .value("640")).path),
-                         .attr("srcset", [320, 640, 1024].map { "\(SiteURL.media(id: .value(a.id), width: .value("\($0)")).path) \($0)w" }.joined(separator: ", ")),
-                         .attr("sizes", "(max-width: 760px) 50vw, 320px"), .alt(a.alt), .attr("loading", "lazy"),
-                         .attr("width", "\(min(a.width, 640))"), .attr("height", "\(a.width > 0 ? min(a.width, 640) * a.height / a.width : 0)")))
-            }))
+    static func gallery(_ photos: [MediaAsset], _ t: Localizer) -> Node<HTML.BodyContext> { WrittenHTML { gallery(&$0, photos, t) }.node }
+
+    static func gallery(_ w: inout HTMLWriter, _ photos: [MediaAsset], _ t: Localizer) {
+        guard !photos.isEmpty else { return }
+        w.element("section", .cls("gallery")) { w in
+            w.element("h2", text: t("provider.photos"))
+            w.element("ul", .cls("media-grid")) { w in
+                for a in photos {
+                    w.element("li") { w in
+                        w.empty("img", .attr("src", SiteURL.media(id: .value(a.id), width: .value("640")).path),
+                                .attr("srcset", [320, 640, 1024].map { "\(SiteURL.media(id: .value(a.id), width: .value("\($0)")).path) \($0)w" }.joined(separator: ", ")),
+                                .attr("sizes", "(max-width: 760px) 50vw, 320px"), .attr("alt", a.alt), .attr("loading", "lazy"),
+                                .attr("width", "\(min(a.width, 640))"), .attr("height", "\(a.width > 0 ? min(a.width, 640) * a.height / a.width : 0)"))
+                    }
+                }
+            }
+        }
     }
 
     /// The notice on a suspended listing's page: it takes no requests, and why.
     static func suspendedNotice(_ suspended: Bool, _ reason: String?, _ t: Localizer) -> Node<HTML.BodyContext> {
-        guard suspended else { return .empty }
-        return .div(.class("notice warning"), .attr("role", "note"),
-            .p(.strong(.plain(t("listing.suspended.title")))),
-            .p(.plain(t("listing.suspended.body"))),
-            .if(reason != nil, .p(.plain(reason ?? ""))))
+        WrittenHTML { suspendedNotice(&$0, suspended, reason, t) }.node
+    }
+
+    static func suspendedNotice(_ w: inout HTMLWriter, _ suspended: Bool, _ reason: String?, _ t: Localizer) {
+        guard suspended else { return }
+        w.element("div", .cls("notice warning"), .attr("role", "note")) { w in
+            w.element("p") { w in w.element("strong", text: t("listing.suspended.title")) }
+            w.element("p", text: t("listing.suspended.body"))
+            if let reason { w.element("p", text: reason) }
+        }
     }
 
     /// "Prices updated on 30 November 2026": shown when facts a patient relies on changed.
     static func factsUpdated(_ date: Date?, _ facts: [ProfileFact], _ t: Localizer) -> Node<HTML.BodyContext> {
-        guard let date, !facts.isEmpty else { return .empty }
+        WrittenHTML { factsUpdated(&$0, date, facts, t) }.node
+    }
+
+    static func factsUpdated(_ w: inout HTMLWriter, _ date: Date?, _ facts: [ProfileFact], _ t: Localizer) {
+        guard let date, !facts.isEmpty else { return }
         let names = facts.map { t("provider.fact.\($0.rawValue)") }
         let joined = names.count > 1 ? names.dropLast().joined(separator: ", ") + " " + t("list.and") + " " + names.last! : names[0]
-        return .p(.class("updated-facts"), .plain(t("provider.factsUpdated", ["facts": joined, "date": t.date(date)])))
+        w.element("p", .cls("updated-facts"), text: t("provider.factsUpdated", ["facts": joined, "date": t.date(date)]))
     }
 
     /// Weekly opening hours, one line per day ("Monday: 09:00–12:00, 14:00–17:00").
-    static func hours(_ hours: [WeeklyHours], _ t: Localizer) -> Node<HTML.BodyContext> {
-        guard !hours.isEmpty else { return .empty }
+    static func hours(_ hours: [WeeklyHours], _ t: Localizer) -> Node<HTML.BodyContext> { WrittenHTML { Self.hours(&$0, hours, t) }.node }
+
+    static func hours(_ w: inout HTMLWriter, _ hours: [WeeklyHours], _ t: Localizer) {
+        guard !hours.isEmpty else { return }
         let days = Dictionary(grouping: hours, by: \.weekday)
-        return .dl(.class("opening-hours"), .attr("aria-label", t("provider.hours")), .forEach(days.keys.sorted()) { d in
-            .group(.dt(.plain(t("weekday.\(d)"))),
-                   .dd(.plain(days[d]!.sorted { $0.start < $1.start }.map { "\($0.start)–\($0.end)" }.joined(separator: ", "))))
-        })
+        w.element("dl", .cls("opening-hours"), .attr("aria-label", t("provider.hours"))) { w in
+            for d in days.keys.sorted() {
+                w.element("dt", text: t("weekday.\(d)"))
+                w.element("dd", text: days[d]!.sorted { $0.start < $1.start }.map { "\($0.start)–\($0.end)" }.joined(separator: ", "))
+            }
+        }
     }
 
-    static func priceCell(_ price: PriceRangeView?, _ t: Localizer) -> Node<HTML.BodyContext> {
-        guard let price else { return .span(.class("muted"), .plain(t("price.onRequest"))) }
-        return .group(.plain(price.formatted),
-                      .if(price.formattedEUR != nil, .span(.class("muted block"), .plain(t("price.approx", ["amount": price.formattedEUR ?? ""])))))
+    static func priceCell(_ price: PriceRangeView?, _ t: Localizer) -> Node<HTML.BodyContext> { WrittenHTML { priceCell(&$0, price, t) }.node }
+
+    static func priceCell(_ w: inout HTMLWriter, _ price: PriceRangeView?, _ t: Localizer) {
+        guard let price else {
+            w.element("span", .cls("muted"), text: t("price.onRequest"))
+            return
+        }
+        w.text(price.formatted)
+        if let eur = price.formattedEUR { w.element("span", .cls("muted block"), text: t("price.approx", ["amount": eur])) }
     }
 
-    static func credentials(_ list: [CredentialView], _ ctx: PageContext) -> Node<HTML.BodyContext> {
+    static func credentials(_ list: [CredentialView], _ ctx: PageContext) -> Node<HTML.BodyContext> { WrittenHTML { credentials(&$0, list, ctx) }.node }
+
+    static func credentials(_ w: inout HTMLWriter, _ list: [CredentialView], _ ctx: PageContext) {
         let t = ctx.t
-        return .section(.id("credentials"),
-            .h2(.plain(t("credential.heading"))),
-            .p(.class("fineprint"), .plain(t("credential.explain")), .plain(" "), .a(.to(SiteURL.howWeRank.path + "#verification"), .plain(t("credential.howWeCheck")))),
-            list.isEmpty ? .p(.class("muted"), .plain(t("credential.none"))) :
-            .ul(.class("credentials"), .forEach(list) { c in
-                .li(.class(c.verified ? "credential verified" : "credential"),
-                    .h3(.plain(c.title)),
-                    .p(.class("credential-status"),
-                       .span(.class("status status-\(c.status)"), .plain(t("credential.status.\(c.status)"))),
-                       .plain(" · "), .plain(t("credential.kind.\(c.kind)"))),
-                    .dl(
-                        .dt(.plain(t("credential.issuer"))), .dd(.plain(c.issuer ?? t("credential.notStated"))),
-                        .dt(.plain(t("credential.number"))), .dd(.plain(c.number ?? t("credential.notStated"))),
-                        .dt(.plain(t("credential.valid"))), .dd(.plain(validity(c, t))),
-                        .dt(.plain(t("credential.lastVerified"))), .dd(.plain(c.lastVerified.map { t.date($0) } ?? t("credential.neverVerified")))
-                    ),
-                    .if(c.registerURL != nil, .p(.a(.to(c.registerURL ?? ""), .attr("rel", "nofollow noopener"), .plain(t("credential.register"))))),
-                    .if(c.note != nil, .p(.class("fineprint"), .plain(c.note ?? "")))
-                )
-            })
-        )
+        w.element("section", .id("credentials")) { w in
+            w.element("h2", text: t("credential.heading"))
+            w.element("p", .cls("fineprint")) { w in
+                w.text(t("credential.explain"))
+                w.text(" ")
+                w.link(SiteURL.howWeRank.path + "#verification", t("credential.howWeCheck"))
+            }
+            if list.isEmpty {
+                w.element("p", .cls("muted"), text: t("credential.none"))
+                return
+            }
+            w.element("ul", .cls("credentials")) { w in
+                for c in list {
+                    w.element("li", .cls(c.verified ? "credential verified" : "credential")) { w in
+                        w.element("h3", text: c.title)
+                        w.element("p", .cls("credential-status")) { w in
+                            w.element("span", .cls("status status-\(c.status)"), text: t("credential.status.\(c.status)"))
+                            w.text(" · ")
+                            w.text(t("credential.kind.\(c.kind)"))
+                        }
+                        w.element("dl") { w in
+                            w.element("dt", text: t("credential.issuer"))
+                            w.element("dd", text: c.issuer ?? t("credential.notStated"))
+                            w.element("dt", text: t("credential.number"))
+                            w.element("dd", text: c.number ?? t("credential.notStated"))
+                            w.element("dt", text: t("credential.valid"))
+                            w.element("dd", text: validity(c, t))
+                            w.element("dt", text: t("credential.lastVerified"))
+                            w.element("dd", text: c.lastVerified.map { t.date($0) } ?? t("credential.neverVerified"))
+                        }
+                        if let url = c.registerURL {
+                            w.element("p") { w in w.element("a", .href(url), .attr("rel", "nofollow noopener"), text: t("credential.register")) }
+                        }
+                        if let note = c.note { w.element("p", .cls("fineprint"), text: note) }
+                    }
+                }
+            }
+        }
     }
 
     static func validity(_ c: CredentialView, _ t: Localizer) -> String {
@@ -158,17 +238,22 @@ enum ProviderShow {
         }
     }
 
-    static func places(_ places: [PlaceView], _ ctx: PageContext) -> Node<HTML.BodyContext> {
+    static func places(_ w: inout HTMLWriter, _ places: [PlaceView], _ ctx: PageContext) {
         let t = ctx.t
-        guard !places.isEmpty else { return .empty }
-        return .section(.id("locations"), .h2(.plain(t("provider.practicesAt"))),
-            .ul(.class("places"), .forEach(places) { pl in
-                .li(.a(.to(SiteURL.clinic(.value(pl.organizationSlug)).path), .strong(.plain(pl.organizationName))),
-                    .if(pl.role != nil, .plain(" · \(pl.role ?? "")")),
-                    .element(named: "address", nodes: [.plain(pl.locationName + ", " + address(pl, t))]),
-                    hours(pl.hours, t))
-            })
-        )
+        guard !places.isEmpty else { return }
+        w.element("section", .id("locations")) { w in
+            w.element("h2", text: t("provider.practicesAt"))
+            w.element("ul", .cls("places")) { w in
+                for pl in places {
+                    w.element("li") { w in
+                        w.element("a", .href(SiteURL.clinic(.value(pl.organizationSlug)).path)) { w in w.element("strong", text: pl.organizationName) }
+                        if let role = pl.role { w.text(" · \(role)") }
+                        w.element("address", text: pl.locationName + ", " + address(pl, t))
+                        hours(&w, pl.hours, t)
+                    }
+                }
+            }
+        }
     }
 
     static func address(_ pl: PlaceView, _ t: Localizer) -> String {
@@ -176,32 +261,36 @@ enum ProviderShow {
             .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
     }
 
-    static func request(_ p: ProviderProfile, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+    static func request(_ w: inout HTMLWriter, _ p: ProviderProfile, _ ctx: PageContext) {
         let t = ctx.t
-        return .section(.id("request-consultation"), .class("card request"),
-            .h2(.plain(t("consult.cta"))),
-            .p(.plain(t("consult.intro", ["name": p.name]))),
-            .ol(.li(.plain(t("consult.step1"))), .li(.plain(t("consult.step2"))), .li(.plain(t("consult.step3")))),
-            .a(.class("button"), .to(SiteURL.consult(.value(p.slug)).path), .plain(t("consult.cta"))),
-            .p(.class("fineprint"), .plain(t("consult.privacy")))
-        )
+        w.element("section", .id("request-consultation"), .cls("card request")) { w in
+            w.element("h2", text: t("consult.cta"))
+            w.element("p", text: t("consult.intro", ["name": p.name]))
+            w.element("ol") { w in
+                w.element("li", text: t("consult.step1"))
+                w.element("li", text: t("consult.step2"))
+                w.element("li", text: t("consult.step3"))
+            }
+            w.element("a", .cls("button"), .href(SiteURL.consult(.value(p.slug)).path), text: t("consult.cta"))
+            w.element("p", .cls("fineprint"), text: t("consult.privacy"))
+        }
     }
 
-    static func facts(_ p: ProviderProfile, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+    static func facts(_ w: inout HTMLWriter, _ p: ProviderProfile, _ ctx: PageContext) {
         let t = ctx.t
         let years = p.yearsInPractice(now: ctx.now)
-        return .section(.class("card facts"),
-            .h2(.plain(t("provider.facts"))),
-            .dl(
-                .dt(.plain(t("provider.languages"))),
-                .dd(.plain(p.languages.isEmpty ? t("provider.notStated") : p.languages.map { t.language($0) }.joined(separator: ", "))),
-                .dt(.plain(t("provider.experience"))),
-                .dd(.plain(years.map { t.count("provider.years", $0) } ?? t("provider.notStated"))),
-                .dt(.plain(t("provider.newPatients"))),
-                .dd(.plain(p.acceptingNewPatients.map { $0 ? t("common.yes") : t("common.no") } ?? t("provider.notStated")))
-            ),
-            .p(.class("fineprint"), .a(.to(SiteURL.providerClaim(.value(p.slug)).path), .plain(t("provider.claim"))))
-        )
+        w.element("section", .cls("card facts")) { w in
+            w.element("h2", text: t("provider.facts"))
+            w.element("dl") { w in
+                w.element("dt", text: t("provider.languages"))
+                w.element("dd", text: p.languages.isEmpty ? t("provider.notStated") : p.languages.map { t.language($0) }.joined(separator: ", "))
+                w.element("dt", text: t("provider.experience"))
+                w.element("dd", text: years.map { t.count("provider.years", $0) } ?? t("provider.notStated"))
+                w.element("dt", text: t("provider.newPatients"))
+                w.element("dd", text: p.acceptingNewPatients.map { $0 ? t("common.yes") : t("common.no") } ?? t("provider.notStated"))
+            }
+            w.element("p", .cls("fineprint")) { w in w.link(SiteURL.providerClaim(.value(p.slug)).path, t("provider.claim")) }
+        }
     }
 
     static func jsonLD(_ p: ProviderProfile, _ ctx: PageContext) -> TrustedHTML {

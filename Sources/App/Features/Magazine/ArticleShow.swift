@@ -7,61 +7,85 @@ enum ArticleShow {
     static func render(_ a: ArticleDetail, aids: [(id: String, title: String)] = [], ctx: PageContext) -> String {
         let t = ctx.t
         let c = a.card
+        let body = HTMLWriter.render(reserving: a.bodyHTML.value.utf8.count + 8_192) { w in
+            w.element("article", .cls("wrap narrow article")) { w in
+                w.element("header", .cls("article-header")) { w in
+                    w.element("p", .cls("eyebrow")) { w in w.link(SiteURL.category(.value(c.categorySlug)).path, c.categoryName) }
+                    w.element("h1", text: c.title)
+                    w.element("p", .cls("lead"), text: c.summary)
+                    w.element("p", .cls("meta")) { w in
+                        w.text(t("article.by", ["author": a.author.name]))
+                        w.text(" · ")
+                        w.element("time", .attr("datetime", ISODate.format(c.publishedAt)), text: t.date(c.publishedAt))
+                        w.text(" · ")
+                        w.text(t.count("article.minutes", c.readingMinutes))
+                    }
+                    Fragments.review(&w, reviewer: a.reviewer?.name, reviewerTitle: a.reviewer?.title, date: c.reviewedAt, t)
+                }
+                w.element("div", .cls("prose")) { w in w.trusted(a.bodyHTML) }
+                if !a.procedures.isEmpty {
+                    w.element("section", .cls("related-guides")) { w in
+                        w.element("h2", text: t("article.guides"))
+                        w.element("ul", .cls("chips")) { w in
+                            for p in a.procedures { w.element("li") { w in w.link(SiteURL.procedure(.value(p.slug)).path, p.name) } }
+                        }
+                    }
+                }
+                Fragments.decisionAids(&w, aids, t)
+                featured(&w, a.featured, ctx)
+                if a.isClinical { Fragments.disclaimer(&w, t) }
+                w.element("section", .cls("about-author")) { w in
+                    w.element("h2", text: t("article.aboutTeam"))
+                    w.element("p", text: t("article.writtenBy", ["author": "\(a.author.name), \(a.author.title)"]))
+                    if let r = a.reviewer { w.element("p", text: t("article.reviewedBy", ["reviewer": "\(r.name), \(r.title)"])) }
+                    if a.author.isSample || (a.reviewer?.isSample ?? false) { w.element("p", .cls("fineprint"), text: t("sample.people")) }
+                }
+                if !a.related.isEmpty {
+                    w.element("section", .cls("related")) { w in
+                        w.element("h2", text: t("article.related"))
+                        w.element("ul", .cls("article-grid")) { w in
+                            for r in a.related { w.element("li") { w in MagazineIndex.card(&w, r, ctx) } }
+                        }
+                    }
+                }
+            }
+        }
         return Page(
             title: c.title, description: c.summary, canonical: .article(.value(c.slug)), jsonLD: [jsonLD(a, ctx)],
             breadcrumbs: [(t("nav.home"), .home), (t("nav.magazine"), .magazine), (c.categoryName, .category(.value(c.categorySlug))), (c.title, nil)],
-            social: a.social,
-            body: .article(.class("wrap narrow article"),
-                .header(.class("article-header"),
-                    .p(.class("eyebrow"), .a(.to(SiteURL.category(.value(c.categorySlug)).path), .plain(c.categoryName))),
-                    .h1(.plain(c.title)),
-                    .p(.class("lead"), .plain(c.summary)),
-                    .p(.class("meta"),
-                       .plain(t("article.by", ["author": a.author.name])), .plain(" · "),
-                       .time(.datetime(ISODate.format(c.publishedAt)), .plain(t.date(c.publishedAt))), .plain(" · "),
-                       .plain(t.count("article.minutes", c.readingMinutes))),
-                    Fragments.review(reviewer: a.reviewer?.name, reviewerTitle: a.reviewer?.title, date: c.reviewedAt, t)
-                ),
-                .div(.class("prose"), .trusted(a.bodyHTML)),
-                .if(!a.procedures.isEmpty, .section(.class("related-guides"),
-                    .h2(.plain(t("article.guides"))),
-                    .ul(.class("chips"), .forEach(a.procedures) { p in .li(.a(.to(SiteURL.procedure(.value(p.slug)).path), .plain(p.name))) }))),
-                Fragments.decisionAids(aids, t),
-                featured(a.featured, ctx),
-                .if(a.isClinical, Fragments.disclaimer(t)),
-                .section(.class("about-author"),
-                    .h2(.plain(t("article.aboutTeam"))),
-                    .p(.plain(t("article.writtenBy", ["author": "\(a.author.name), \(a.author.title)"]))),
-                    .if(a.reviewer != nil, .p(.plain(t("article.reviewedBy", ["reviewer": "\(a.reviewer?.name ?? ""), \(a.reviewer?.title ?? "")"])))),
-                    .if(a.author.isSample || (a.reviewer?.isSample ?? false), .p(.class("fineprint"), .plain(t("sample.people"))))),
-                .if(!a.related.isEmpty, .section(.class("related"),
-                    .h2(.plain(t("article.related"))),
-                    .ul(.class("article-grid"), .forEach(a.related) { .li(MagazineIndex.card($0, ctx)) })))
-            )
+            social: a.social, written: body
         ).render(ctx)
     }
 
-    static func featured(_ f: FeaturedProvider?, _ ctx: PageContext) -> Node<HTML.BodyContext> {
-        guard let f else { return .empty }
+    static func featured(_ w: inout HTMLWriter, _ f: FeaturedProvider?, _ ctx: PageContext) {
+        guard let f else { return }
         let t = ctx.t
         let place = f.place.map { p -> String in
             let parts = p.split(separator: "|").map(String.init)
             return parts.count == 2 ? "\(parts[0]), \(t.country(parts[1]))" : p
         }
-        return .aside(.class("featured-provider card"), .attr("aria-labelledby", "featured-heading"),
-            .p(.class("eyebrow"), .plain(t("featured.eyebrow"))),
-            .h2(.id("featured-heading"), .plain(f.name)),
-            .p(.class("muted"), .plain(f.specialty), .if(place != nil, .plain(" · \(place ?? "")"))),
-            .p(.class("badges"),
-               f.verifiedOn.map { .span(.class("badge badge-verified"), .plain(t("credential.badge.verified", ["date": t.date($0)]))) }
-                 ?? .span(.class("badge badge-unverified"), .plain(t("credential.badge.none"))),
-               .if(f.isSample, Fragments.sampleBadge(t))),
-            .p(.plain(f.bio)),
-            .p(.class("actions"),
-               .a(.class("button"), .to(SiteURL.consult(.value(f.slug)).path), .plain(t("consult.cta"))),
-               .a(.class("button secondary"), .to(SiteURL.provider(.value(f.slug)).path), .plain(t("featured.profile")))),
-            .p(.class("fineprint"), .plain(t("featured.noEndorsement")))
-        )
+        w.element("aside", .cls("featured-provider card"), .attr("aria-labelledby", "featured-heading")) { w in
+            w.element("p", .cls("eyebrow"), text: t("featured.eyebrow"))
+            w.element("h2", .id("featured-heading"), text: f.name)
+            w.element("p", .cls("muted")) { w in
+                w.text(f.specialty)
+                if let place { w.text(" · \(place)") }
+            }
+            w.element("p", .cls("badges")) { w in
+                if let verified = f.verifiedOn {
+                    w.element("span", .cls("badge badge-verified"), text: t("credential.badge.verified", ["date": t.date(verified)]))
+                } else {
+                    w.element("span", .cls("badge badge-unverified"), text: t("credential.badge.none"))
+                }
+                if f.isSample { Fragments.sampleBadge(&w, t) }
+            }
+            w.element("p", text: f.bio)
+            w.element("p", .cls("actions")) { w in
+                w.element("a", .cls("button"), .href(SiteURL.consult(.value(f.slug)).path), text: t("consult.cta"))
+                w.element("a", .cls("button secondary"), .href(SiteURL.provider(.value(f.slug)).path), text: t("featured.profile"))
+            }
+            w.element("p", .cls("fineprint"), text: t("featured.noEndorsement"))
+        }
     }
 
     static func jsonLD(_ a: ArticleDetail, _ ctx: PageContext) -> TrustedHTML {

@@ -45,13 +45,19 @@ enum MagazineIndex {
         ).render(ctx)
     }
 
-    static func card(_ a: ArticleCard, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+    static func card(_ a: ArticleCard, _ ctx: PageContext) -> Node<HTML.BodyContext> { WrittenHTML { card(&$0, a, ctx) }.node }
+
+    static func card(_ w: inout HTMLWriter, _ a: ArticleCard, _ ctx: PageContext) {
         let t = ctx.t
-        return .article(.class("card article-card"),
-            .p(.class("eyebrow"), .a(.to(SiteURL.category(.value(a.categorySlug)).path), .plain(a.categoryName))),
-            .h3(.a(.to(SiteURL.article(.value(a.slug)).path), .plain(a.title))),
-            .p(.plain(a.summary)),
-            .p(.class("meta"), .time(.datetime(ISODate.format(a.publishedAt)), .plain(t.date(a.publishedAt))),
-               .plain(" · "), .plain(t.count("article.minutes", a.readingMinutes))))
+        w.element("article", .cls("card article-card")) { w in
+            w.element("p", .cls("eyebrow")) { w in w.link(SiteURL.category(.value(a.categorySlug)).path, a.categoryName) }
+            w.element("h3") { w in w.link(SiteURL.article(.value(a.slug)).path, a.title) }
+            w.element("p", text: a.summary)
+            w.element("p", .cls("meta")) { w in
+                w.element("time", .attr("datetime", ISODate.format(a.publishedAt)), text: t.date(a.publishedAt))
+                w.text(" · ")
+                w.text(t.count("article.minutes", a.readingMinutes))
+            }
+        }
     }
 }

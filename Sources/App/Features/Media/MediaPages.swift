@@ -33,7 +33,7 @@ enum MediaPages {
                 assets.isEmpty ? .p(.class("hint"), .plain(t("media.none"))) :
                 .ul(.class("media-grid"), .forEach(assets) { a in
                     .li(.classes("media-item", a.id == uploaded ? "highlight" : ""), .id("m-\(a.id)"),
-                        .img(.src(SiteURL.media(id: .value(a.id), width: .value("320")).path), .alt(a.alt), .attr("loading", "lazy"), .attr("width", "320"),
+                        .img(.src(SiteURL.media(id: .value(a.id), width: .value("320")).path), .attr("alt", a.alt), .attr("loading", "lazy"), .attr("width", "320"),
                              .attr("height", "\(a.width > 0 ? 320 * a.height / a.width : 0)")),
                         .p(.plain(a.alt)),
                         .p(.class("fineprint"), .plain(t("media.size", ["width": "\(a.width)", "height": "\(a.height)"]))),

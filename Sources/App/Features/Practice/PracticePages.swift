@@ -242,7 +242,7 @@ extension PracticePages {
                 assets.isEmpty ? .p(.class("hint"), .plain(t("media.none"))) :
                 .ul(.class("media-grid"), .forEach(assets) { a in
                     .li(.class("media-item"),
-                        .img(.src(SiteURL.media(id: .value(a.id), width: .value("320")).path), .alt(a.alt), .attr("loading", "lazy")),
+                        .img(.src(SiteURL.media(id: .value(a.id), width: .value("320")).path), .attr("alt", a.alt), .attr("loading", "lazy")),
                         .p(.plain(a.alt)),
                         Fields.form(action: action, csrf: csrf, classes: "inline", [
                             Fields.hidden("action", "remove"), Fields.hidden("photo", a.id),

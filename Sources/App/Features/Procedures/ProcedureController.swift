@@ -35,7 +35,6 @@ enum ProcedureQueries {
     /// A guide with its category and reviewer (one query), its typical prices, related articles and the providers
     /// offering it. Its sections are the HTML stored when it was published.
     static func detail(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference, index: ProviderFilterIndex? = nil) async throws -> ProcedureDetail? {
-        let sql = db as! any SQLDatabase
         struct Row: Decodable {
             let id: Int; let slug: String; let name: String; let procedure_type: String; let body_location: String; let summary: String
             let what_it_is: String; let suits: String; let not_suits: String; let preparation: String; let how_performed: String; let recovery: String
@@ -92,7 +91,7 @@ enum ProcedureQueries {
                                             readingMinutes: Int(try row.decode(column: "n1", as: Int64?.self) ?? 0)))
             }
         }
-        prices.sort { ($0.1.eurMin ?? 0) < ($1.1.eurMin ?? 0) }
+        prices.sort { ($0.1.eurMinCents ?? 0) < ($1.1.eurMinCents ?? 0) }
         articles = Array(articles.sorted { $0.publishedAt > $1.publishedAt }.prefix(4))
         let providers = try await DirectoryQueries.providers(offering: slug, limit: 6, on: db, now: now, index: index)
         return ProcedureDetail(procedure: p, categorySlug: r.category_slug, categoryName: r.category_name,

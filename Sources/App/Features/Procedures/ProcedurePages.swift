@@ -51,75 +51,138 @@ enum ProcedureShow {
             ("risks", t("procedure.risks"), section("risks", p.risks)),
             ("alternatives", t("procedure.alternatives"), section("alternatives", p.alternatives)),
         ]
+        let body = HTMLWriter.render(reserving: sections.reduce(16_384) { $0 + $1.2.value.utf8.count }) { w in
+            w.element("article", .cls("wrap guide")) { w in
+                w.element("header", .cls("article-header")) { w in
+                    w.element("p", .cls("eyebrow"), text: d.categoryName)
+                    w.element("h1", text: p.name)
+                    w.element("p", .cls("lead"), text: p.summary)
+                    Fragments.review(&w, reviewer: d.reviewer?.name, reviewerTitle: d.reviewer?.title, date: p.reviewedAt, t)
+                }
+                w.element("div", .cls("profile-grid")) { w in
+                    w.element("div", .cls("profile-main prose")) { w in
+                        w.element("nav", .cls("toc"), .attr("aria-label", t("procedure.contents"))) { w in
+                            w.element("ol") { w in
+                                for (id, title, _) in sections { w.element("li") { w in w.link("#\(id)", title) } }
+                                w.element("li") { w in w.link("#results", t("procedure.results")) }
+                                w.element("li") { w in w.link("#prices", t("procedure.prices")) }
+                                w.element("li") { w in w.link("#providers", t("procedure.providers")) }
+                            }
+                        }
+                        func section(_ s: (String, String, TrustedHTML)) {
+                            w.element("section", .id(s.0)) { w in
+                                w.element("h2", text: s.1)
+                                w.trusted(s.2)
+                            }
+                        }
+                        for s in sections.prefix(6) { section(s) }
+                        w.element("section", .id("results")) { w in
+                            w.element("h2", text: t("procedure.results"))
+                            w.element("dl") { w in
+                                w.element("dt", text: t("procedure.resultsOnset"))
+                                w.element("dd", text: p.resultsOnset)
+                                w.element("dt", text: t("procedure.resultsDuration"))
+                                w.element("dd", text: p.resultsDuration)
+                            }
+                        }
+                        for s in sections.suffix(2) { section(s) }
+                        w.element("section", .id("followup")) { w in
+                            w.element("h2", text: t("procedure.followup"))
+                            w.element("p", text: p.followup)
+                        }
+                        prices(&w, d, ctx)
+                    }
+                    w.element("aside", .cls("profile-side")) { w in
+                        w.element("section", .cls("card facts")) { w in
+                            w.element("h2", text: t("procedure.atAGlance"))
+                            w.element("dl") { w in
+                                w.element("dt", text: t("procedure.typeLabel"))
+                                w.element("dd", text: t("procedure.type.\(p.procedureType)"))
+                                w.element("dt", text: t("procedure.area"))
+                                w.element("dd", text: p.bodyLocation)
+                                w.element("dt", text: t("procedure.duration"))
+                                w.element("dd", text: t.count("procedure.minutes", p.durationMinutes))
+                                w.element("dt", text: t("procedure.stay"))
+                                w.element("dd", text: t.count("procedure.days", p.stayDays))
+                            }
+                        }
+                        if !d.articles.isEmpty {
+                            w.element("section", .cls("card")) { w in
+                                w.element("h2", text: t("procedure.readMore"))
+                                w.element("ul") { w in
+                                    for a in d.articles { w.element("li") { w in w.link(SiteURL.article(.value(a.slug)).path, a.title) } }
+                                }
+                            }
+                        }
+                    }
+                }
+                Fragments.decisionAids(&w, aids, t)
+                providers(&w, d, ctx)
+                Fragments.disclaimer(&w, t)
+            }
+        }
         return Page(
             title: p.name, description: p.summary, canonical: .procedure(.value(p.slug)), jsonLD: [jsonLD(d, ctx)],
             breadcrumbs: [(t("nav.home"), .home), (t("nav.procedures"), .procedures), (p.name, nil)],
             social: SocialCard(title: p.socialTitle, description: p.socialDescription, image: p.socialImage),
-            body: .article(.class("wrap guide"),
-                .header(.class("article-header"),
-                    .p(.class("eyebrow"), .plain(d.categoryName)),
-                    .h1(.plain(p.name)),
-                    .p(.class("lead"), .plain(p.summary)),
-                    Fragments.review(reviewer: d.reviewer?.name, reviewerTitle: d.reviewer?.title, date: p.reviewedAt, t)),
-                .div(.class("profile-grid"),
-                    .div(.class("profile-main prose"),
-                        .nav(.class("toc"), .attr("aria-label", t("procedure.contents")),
-                            .ol(.forEach(sections) { id, title, _ in .li(.a(.to("#\(id)"), .plain(title))) },
-                                .li(.a(.to("#results"), .plain(t("procedure.results")))),
-                                .li(.a(.to("#prices"), .plain(t("procedure.prices")))),
-                                .li(.a(.to("#providers"), .plain(t("procedure.providers")))))),
-                        .forEach(sections.prefix(6)) { id, title, body in
-                            .section(.id(id), .h2(.plain(title)), .trusted(body))
-                        },
-                        .section(.id("results"), .h2(.plain(t("procedure.results"))),
-                            .dl(.dt(.plain(t("procedure.resultsOnset"))), .dd(.plain(p.resultsOnset)),
-                                .dt(.plain(t("procedure.resultsDuration"))), .dd(.plain(p.resultsDuration)))),
-                        .forEach(sections.suffix(2)) { id, title, body in
-                            .section(.id(id), .h2(.plain(title)), .trusted(body))
-                        },
-                        .section(.id("followup"), .h2(.plain(t("procedure.followup"))), .p(.plain(p.followup))),
-                        prices(d, ctx)
-                    ),
-                    .aside(.class("profile-side"),
-                        .section(.class("card facts"), .h2(.plain(t("procedure.atAGlance"))),
-                            .dl(.dt(.plain(t("procedure.typeLabel"))), .dd(.plain(t("procedure.type.\(p.procedureType)"))),
-                                .dt(.plain(t("procedure.area"))), .dd(.plain(p.bodyLocation)),
-                                .dt(.plain(t("procedure.duration"))), .dd(.plain(t.count("procedure.minutes", p.durationMinutes))),
-                                .dt(.plain(t("procedure.stay"))), .dd(.plain(t.count("procedure.days", p.stayDays))))),
-                        .if(!d.articles.isEmpty, .section(.class("card"), .h2(.plain(t("procedure.readMore"))),
-                            .ul(.forEach(d.articles) { a in .li(.a(.to(SiteURL.article(.value(a.slug)).path), .plain(a.title))) }))))
-                ),
-                Fragments.decisionAids(aids, t),
-                providers(d, ctx),
-                Fragments.disclaimer(t)
-            )
+            written: body
         ).render(ctx)
     }
 
-    static func prices(_ d: ProcedureDetail, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+    static func prices(_ w: inout HTMLWriter, _ d: ProcedureDetail, _ ctx: PageContext) {
         let t = ctx.t
-        return .section(.id("prices"),
-            .h2(.plain(t("procedure.prices"))),
-            .p(.class("notice"), .span(.class("badge badge-sample"), .plain(t("sample.badge"))), .plain(" "), .plain(t("procedure.pricesNote"))),
-            d.prices.isEmpty ? .p(.plain(t("procedure.noPrices"))) :
-            .table(.class("data"),
-                .caption(.plain(t("procedure.pricesCaption"))),
-                .thead(.tr(.th(.plain(t("table.country"))), .th(.plain(t("table.typicalRange"))), .th(.plain(t("table.inEuros"))))),
-                .tbody(.forEach(d.prices) { row in
-                    .tr(.td(.plain(t.country(row.country))), .td(.plain(row.price.formatted)), .td(.plain(row.price.formattedEUR ?? row.price.formatted)))
-                })),
-            .p(.class("fineprint"), .plain(t("price.note", ["date": ExchangeRates.reference.asOf]))))
+        w.element("section", .id("prices")) { w in
+            w.element("h2", text: t("procedure.prices"))
+            w.element("p", .cls("notice")) { w in
+                w.element("span", .cls("badge badge-sample"), text: t("sample.badge"))
+                w.text(" ")
+                w.text(t("procedure.pricesNote"))
+            }
+            if d.prices.isEmpty {
+                w.element("p", text: t("procedure.noPrices"))
+            } else {
+                w.element("table", .cls("data")) { w in
+                    w.element("caption", text: t("procedure.pricesCaption"))
+                    w.element("thead") { w in
+                        w.element("tr") { w in
+                            w.element("th", text: t("table.country"))
+                            w.element("th", text: t("table.typicalRange"))
+                            w.element("th", text: t("table.inEuros"))
+                        }
+                    }
+                    w.element("tbody") { w in
+                        for row in d.prices {
+                            w.element("tr") { w in
+                                w.element("td", text: t.country(row.country))
+                                let formatted = row.price.formatted
+                                w.element("td", text: formatted)
+                                w.element("td", text: row.price.formattedEUR ?? formatted)
+                            }
+                        }
+                    }
+                }
+            }
+            w.element("p", .cls("fineprint"), text: t("price.note", ["date": ExchangeRates.reference.asOf]))
+        }
     }
 
-    static func providers(_ d: ProcedureDetail, _ ctx: PageContext) -> Node<HTML.BodyContext> {
+    static func providers(_ w: inout HTMLWriter, _ d: ProcedureDetail, _ ctx: PageContext) {
         let t = ctx.t
         let slug = d.procedure.slug
-        return .section(.id("providers"), .class("guide-providers"),
-            .h2(.plain(t("procedure.providers"))),
-            d.providers.items.isEmpty ? .p(.plain(t("procedure.noProviders"))) :
-            .ul(.class("cards"), .forEach(d.providers.items) { .li(ProviderIndex.card($0, ctx, consultFor: slug)) }),
-            .p(.a(.class("button secondary"), .to(SiteURL.providers.path(query: [("procedure", slug)])),
-                  .plain(t.count("procedure.allProviders", d.providers.total)))))
+        w.element("section", .id("providers"), .cls("guide-providers")) { w in
+            w.element("h2", text: t("procedure.providers"))
+            if d.providers.items.isEmpty {
+                w.element("p", text: t("procedure.noProviders"))
+            } else {
+                w.element("ul", .cls("cards")) { w in
+                    for card in d.providers.items { w.element("li") { w in ProviderIndex.card(&w, card, ctx, consultFor: slug) } }
+                }
+            }
+            w.element("p") { w in
+                w.element("a", .cls("button secondary"), .href(SiteURL.providers.path(query: [("procedure", slug)])),
+                          text: t.count("procedure.allProviders", d.providers.total))
+            }
+        }
     }
 
     static func jsonLD(_ d: ProcedureDetail, _ ctx: PageContext) -> TrustedHTML {

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import Vapor
+import Fluent
+import SQLKit
+@testable import App
+
+@Suite("Prepared reads of the public pages")
+struct PreparedReadsTests {
+    struct Row: Decodable, Equatable { let slug: String; let n: Int?; let d: Date? }
+
+    /// The same rows as an ordinary query, with a null bind, a date, a text and a list of ids, on either database; on
+    /// PostgreSQL the read went through a named statement (its text holds a slot).
+    @Test func sameRowsAsAnOrdinaryQuery() async throws {
+        try await withTestApp { app in
+            let sql = app.db as! any SQLDatabase
+            struct ID: Decodable { let id: Int }
+            let ids = try await sql.select().column("id").from("practitioners").orderBy("id").limit(3).all(decoding: ID.self).map(\.id)
+            try #require(ids.count == 3)
+            let none: Int? = nil
+            let now = app.clock.now()
+            let query: SQLQueryString = """
+                SELECT slug AS slug, CAST(\(bind: none) AS BIGINT) AS n, CAST(\(bind: now) AS TIMESTAMPTZ) AS d FROM practitioners p
+                WHERE \(PreparedReads.anyOf("p.id", ids, on: sql)) AND slug <> \(bind: "no-such-slug") ORDER BY id
+                """
+            for _ in 0..<3 {
+                let prepared = try await PreparedReads.rows(query, on: app.db).map { try $0.decode(model: Row.self, with: SQLRowDecoder()) }
+                let ordinary = try await sql.raw(query).all(decoding: Row.self)
+                #expect(prepared.count == 3)
+                #expect(prepared.map(\.slug) == ordinary.map(\.slug))
+                #expect(prepared.allSatisfy { $0.n == nil })
+                #expect(prepared.allSatisfy { abs(($0.d ?? .distantPast).timeIntervalSince(now)) < 0.001 })
+            }
+            if TestDatabase.isPostgres {
+                #expect(PreparedReads.slots.existing(sql.serialize(query).sql) != nil)
+                // Two and three ids make one statement text: the count does not make new statements.
+                let two = PreparedReads.anyOf("p.id", Array(ids.prefix(2)), on: sql)
+                let three = PreparedReads.anyOf("p.id", ids, on: sql)
+                #expect(sql.serialize(two).sql == sql.serialize(three).sql)
+            }
+        }
+    }
+
+    /// A slot keeps its text for the life of the process; past the capacity, texts get none (and run as ordinary
+    /// queries) instead of taking another's.
+    @Test func slotsAreStableAndBounded() {
+        let slots = StatementSlots(capacity: 5)
+        var seen: [Int] = []
+        for i in 0..<8 {
+            if let n = slots.slot(for: "SELECT \(i)") {
+                #expect(slots.slot(for: "SELECT \(i)") == n)
+                seen.append(n)
+            }
+        }
+        #expect(seen == [0, 1, 2, 3, 4])
+        #expect((0..<5).map { slots.text(of: $0) } == (0..<5).map { "SELECT \($0)" })
+        #expect(slots.slot(for: "SELECT 0") == 0)
+        #expect(slots.slot(for: "SELECT 99") == nil)
+        #expect(slots.text(of: 7) == "")
+        #expect(slots.existing("SELECT 3") == 3 && slots.existing("SELECT 6") == nil)
+    }
+
+    /// The article, guide and profile pages read the same on both paths (their reads are prepared on PostgreSQL).
+    @Test func pagesRenderWithPreparedReads() async throws {
+        try await withTestApp { app in
+            let browser = Browser(app)
+            for path in ["/magazine/natural-lip-rejuvenation-microfat-nanofat", "/procedures/microfat-lip-grafting", "/providers/\(DemoAccounts.featuredSurgeonSlug)"] {
+                let first = try await browser.get(path)
+                let second = try await browser.get(path)
+                #expect(first.status == .ok, "\(path)")
+                #expect(first.text == second.text, "\(path)")
+                #expect(first.text.contains("</main><footer class=\"site-footer\">"))
+            }
+        }
+    }
+}
