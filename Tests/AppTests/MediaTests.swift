@@ -128,7 +128,11 @@ struct PracticePhotoTests {
                                                       files: [.init(field: "image", filename: "room.jpg", contentType: "image/jpeg", bytes: TestPhotos.jpeg(width: 400, height: 300))])
             #expect(added.status == .seeOther)
             for page in [try await Browser(app).get("/providers/\(DemoAccounts.featuredSurgeonSlug)").text, try await staff.get("/practice/photos").text] {
-                #expect(!page.contains("onerror=\"alert(1)\""))
+                // No tag gains an attribute: every `<img …>` has its alt escaped (the text may show it, escaped as text).
+                let images = page.components(separatedBy: "<img ").dropFirst().map { $0.prefix { $0 != ">" } }
+                #expect(!images.isEmpty)
+                #expect(images.allSatisfy { !$0.contains("onerror=\"") && !$0.contains("data-x=\"") })
+                #expect(!page.contains("data-x=\"<b>"))
                 #expect(page.contains("alt=\"Room &quot; onerror=&quot;alert(1)&quot; data-x=&quot;&lt;b&gt;\""))
             }
         }

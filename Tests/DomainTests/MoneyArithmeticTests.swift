@@ -49,4 +49,22 @@ struct MoneyArithmeticTests {
         #expect(DecimalParts.parse("158")! == (158, 0))
         #expect(DecimalParts.parse("1e5") == nil && DecimalParts.parse("") == nil && DecimalParts.parse("1.2.3") == nil)
     }
+
+    @Test func fromEuroCentsMatchesTheDecimalRoute() throws {
+        let rates = ExchangeRates.reference
+        for code in Self.currencies {
+            let c = try #require(CurrencyCode(code))
+            guard rates.perEuro[c] != nil else { continue }
+            for cents in Self.minors {
+                var euros = Decimal(cents)
+                euros /= 100
+                let expected = rates.fromEuro(euros, to: c).map { m -> Decimal in
+                    var v = m.amount
+                    for _ in 0..<c.minorUnits { v *= 10 }
+                    return v
+                }
+                #expect(rates.fromEuroCents(cents, to: c).map { Decimal($0) } == expected, "\(cents) \(code)")
+            }
+        }
+    }
 }

@@ -125,11 +125,23 @@ public enum HTMLSanitizer {
         return found
     }
 
+    /// The value of `name="…"` in a tag's attribute text, entities decoded. Searched in the UTF-8 bytes (Foundation's
+    /// `range(of:)` made re-checking stored HTML a twentieth of a guide page).
     private static func attributeValue(_ name: String, in attributes: String) -> String? {
-        guard let range = attributes.range(of: "\(name)=\"") else { return nil }
-        let rest = attributes[range.upperBound...]
-        guard let end = rest.firstIndex(of: "\"") else { return nil }
-        return decodeEntities(String(rest[..<end]))
+        let needle = Array(name.utf8) + [UInt8(ascii: "="), UInt8(ascii: "\"")]
+        let bytes = attributes.utf8
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            guard let first = bytes[start...].firstIndex(of: needle[0]) else { return nil }
+            var i = first, k = 0
+            while k < needle.count, i < bytes.endIndex, bytes[i] == needle[k] { i = bytes.index(after: i); k += 1 }
+            if k == needle.count {
+                guard let end = bytes[i...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+                return decodeEntities(String(attributes[i..<end]))
+            }
+            start = bytes.index(after: first)
+        }
+        return nil
     }
 
     private static func decodeEntities(_ s: String) -> String {

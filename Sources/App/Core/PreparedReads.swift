@@ -73,7 +73,7 @@ enum PreparedReads {
         func visit<S: SlotTag>(_: S.Type) async throws -> [any SQLRow] {
             var rows: [any SQLRow] = []
             for try await row in try await connection.execute(Statement<S>(bindings: bindings), logger: logger) {
-                rows.append(row.sql())
+                rows.append(PostgresReadRow(row))
             }
             return rows
         }
@@ -139,5 +139,44 @@ final class StatementSlots: Sendable {
     /// The text of slot `n` (read by the statement type of that slot).
     func text(of slot: Int) -> String {
         table.withLockedValue { t in slot < t.texts.count ? t.texts[slot] : "" }
+    }
+}
+
+/// A row of a prepared read on PostgreSQL. The common column types are decoded straight from their cells; anything
+/// else goes through PostgresKit's row as before. PostgresKit's general route (a dynamic conformance check, an array
+/// built per value and a fallback through `Decodable`) was an eighth of an uncached guide page on PostgreSQL, which
+/// decodes a few hundred values.
+struct PostgresReadRow: SQLRow {
+    let row: PostgresRow
+    let cells: PostgresRandomAccessRow
+
+    init(_ row: PostgresRow) {
+        self.row = row
+        self.cells = row.makeRandomAccess()
+    }
+
+    var allColumns: [String] { cells.map(\.columnName) }
+
+    func contains(column: String) -> Bool { cells.contains(column) }
+
+    func decodeNil(column: String) throws -> Bool { !cells.contains(column) || cells[column].bytes == nil }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard cells.contains(column) else { return try row.sql().decode(column: column, as: D.self) }
+        let cell = cells[column]
+        if cell.dataType.isUserDefined { return try row.sql().decode(column: column, as: D.self) }
+        switch D.self {
+        case is String.Type: return try cell.decode(String.self) as! D
+        case is String?.Type: return try cell.decode(String?.self) as! D
+        case is Int.Type: return try cell.decode(Int.self) as! D
+        case is Int?.Type: return try cell.decode(Int?.self) as! D
+        case is Int64.Type: return try cell.decode(Int64.self) as! D
+        case is Int64?.Type: return try cell.decode(Int64?.self) as! D
+        case is Bool.Type: return try cell.decode(Bool.self) as! D
+        case is Bool?.Type: return try cell.decode(Bool?.self) as! D
+        case is Date.Type: return try cell.decode(Date.self) as! D
+        case is Date?.Type: return try cell.decode(Date?.self) as! D
+        default: return try row.sql().decode(column: column, as: D.self)
+        }
     }
 }

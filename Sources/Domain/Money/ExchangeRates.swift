@@ -57,6 +57,33 @@ public struct ExchangeRates: Sendable {
         return minor < 0 ? -cents : cents
     }
 
+    /// Minor units of `currency` for `cents` of a euro (`fromEuro` of the same amount), by integer arithmetic. Nil
+    /// when the currency has no rate.
+    public func fromEuroCents(_ cents: Int64, to currency: CurrencyCode) -> Int64? {
+        guard let rate = perEuro[currency] else { return nil }
+        let viaDecimals = { fromEuro(Self.decimal(minor: cents, units: 2), to: currency).map { Self.minor($0.amount, units: currency.minorUnits) } }
+        guard let r = rateDigits[currency] else { return viaDecimals() }
+        _ = rate
+        // minor = |cents| × r.mantissa × 10^(r.exponent + units − 2)
+        let shift = r.exponent + currency.minorUnits - 2
+        let (product, overflow) = UInt128(cents.magnitude).multipliedReportingOverflow(by: UInt128(r.mantissa))
+        guard !overflow else { return viaDecimals() }
+        var value: UInt128
+        if shift >= 0 {
+            value = product * UInt128(DecimalParts.powersOfTen[shift])
+        } else {
+            let divisor = UInt128(DecimalParts.powersOfTen[-shift])
+            let (q, rem) = product.quotientAndRemainder(dividingBy: divisor)
+            value = rem >= divisor - rem ? q + 1 : q
+        }
+        guard value < UInt128(Int64.max) else { return viaDecimals() }
+        return cents < 0 ? -Int64(value) : Int64(value)
+    }
+
+    static func minor(_ amount: Decimal, units: Int) -> Int64 {
+        Int64(truncating: Decimal(sign: .plus, exponent: units, significand: amount) as NSDecimalNumber)
+    }
+
     static func decimal(minor: Int64, units: Int) -> Decimal {
         Decimal(sign: .plus, exponent: -units, significand: Decimal(minor))
     }

@@ -55,7 +55,10 @@ enum ProviderIndex {
             if !c.languages.isEmpty {
                 w.element("p", .cls("muted"), text: t("provider.speaks", ["languages": c.languages.map { t.language($0) }.joined(separator: ", ")]))
             }
-            if let price = c.priceFrom { w.element("p", .cls("price"), text: t("price.from", ["amount": price.formatted])) }
+            if let price = c.priceFrom {
+                let amount = c.priceFromMinor.map { Money.formatted(minor: $0, price.currency) } ?? price.formatted
+                w.element("p", .cls("price"), text: t("price.from", ["amount": amount]))
+            }
             if let procedure {
                 w.element("p") { w in
                     w.element("a", .cls("button secondary"), .href(SiteURL.consult(.value(c.slug)).path(query: [("procedure", procedure)])), text: t("consult.cta"))

@@ -18,6 +18,8 @@ struct ProviderCard: Sendable, Codable, Equatable {
     var procedures: [String]
     /// Lowest quoted starting price, in the currency the search asked for (converted at reference rates).
     var priceFrom: Money?
+    /// The same starting price in minor units (what the card shows, formatted without `Decimal`).
+    var priceFromMinor: Int64? = nil
 }
 
 /// The results of a provider search, with facet counts.
@@ -326,7 +328,13 @@ enum ProviderSearch {
             cards[i].procedures = procedures[id] ?? []
             if let eur = minEUR[id] {
                 // A converted starting price is indicative: shown in whole units of the asked currency.
-                cards[i].priceFrom = rates.fromEuro(MinorUnits.toDecimal(eur, .eur), to: currency).map { Money($0.amount.rounded(0), $0.currency) }
+                if let minor = rates.fromEuroCents(eur, to: currency) {
+                    let scale = Int64(DecimalParts.powersOfTen[currency.minorUnits])
+                    let (q, r) = minor.quotientAndRemainder(dividingBy: scale)
+                    let whole = r.magnitude * 2 >= scale.magnitude ? q + (minor < 0 ? -1 : 1) : q
+                    cards[i].priceFrom = Money(Decimal(whole), currency)
+                    cards[i].priceFromMinor = whole * scale
+                }
             }
         }
     }

@@ -34,7 +34,14 @@ enum ProcedureQueries {
 
     /// A guide with its category and reviewer (one query), its typical prices, related articles and the providers
     /// offering it. Its sections are the HTML stored when it was published.
-    static func detail(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference, index: ProviderFilterIndex? = nil) async throws -> ProcedureDetail? {
+    /// `markdown: false` (the page) reads a section's Markdown only for a guide stored without its HTML: the page
+    /// shows the stored HTML, and eight long texts decoded for nothing were a noticeable part of an uncached guide.
+    static func detail(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference, index: ProviderFilterIndex? = nil,
+                       markdown: Bool = true) async throws -> ProcedureDetail? {
+        func md(_ column: String) -> SQLQueryString {
+            markdown ? "p.\(unsafeRaw: column) AS \(unsafeRaw: column)"
+                : "CASE WHEN p.sections_html IS NULL THEN p.\(unsafeRaw: column) ELSE '' END AS \(unsafeRaw: column)"
+        }
         struct Row: Decodable {
             let id: Int; let slug: String; let name: String; let procedure_type: String; let body_location: String; let summary: String
             let what_it_is: String; let suits: String; let not_suits: String; let preparation: String; let how_performed: String; let recovery: String
@@ -46,9 +53,9 @@ enum ProcedureQueries {
         }
         guard let r = try await PreparedReads.first("""
             SELECT p.id AS id, p.slug AS slug, p.name AS name, p.procedure_type AS procedure_type, p.body_location AS body_location, p.summary AS summary,
-              p.what_it_is AS what_it_is, p.suits AS suits, p.not_suits AS not_suits, p.preparation AS preparation, p.how_performed AS how_performed,
-              p.recovery AS recovery, p.results_onset AS results_onset, p.results_duration AS results_duration, p.risks AS risks,
-              p.alternatives AS alternatives, p.followup AS followup, p.duration_minutes AS duration_minutes, p.stay_days AS stay_days,
+              \(md("what_it_is")), \(md("suits")), \(md("not_suits")), \(md("preparation")), \(md("how_performed")),
+              \(md("recovery")), p.results_onset AS results_onset, p.results_duration AS results_duration, \(md("risks")),
+              \(md("alternatives")), p.followup AS followup, p.duration_minutes AS duration_minutes, p.stay_days AS stay_days,
               p.reviewed_at AS reviewed_at, p.updated_at AS updated_at, p.sections_html AS sections_html, p.social_title AS social_title,
               p.social_description AS social_description, p.social_image AS social_image,
               c.id AS category_id, c.slug AS category_slug, c.name AS category_name,
@@ -109,7 +116,8 @@ enum ProcedureController {
 
     @Sendable static func show(req: Request) async throws -> Response {
         let slug = try req.slug()
-        guard let detail = try await ProcedureQueries.detail(slug: slug, on: req.db, now: req.application.clock.now(), index: req.application.providerFilterIndex) else { throw Abort(.notFound) }
+        guard let detail = try await ProcedureQueries.detail(slug: slug, on: req.db, now: req.application.clock.now(), index: req.application.providerFilterIndex,
+                                                             markdown: false) else { throw Abort(.notFound) }
         let aids = req.application.decisionAids.aids(covering: [detail.procedure.slug])
         return .html(ProcedureShow.render(detail, aids: aids, ctx: req.pageContext))
     }
