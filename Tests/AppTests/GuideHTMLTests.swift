@@ -41,4 +41,11 @@ struct GuideHTMLTests {
             }
         }
     }
+
+    @Test("Entities in a stored link decode in one pass as they did by replacing", arguments: [
+        "", "plain", "a &amp; b", "&quot;x&quot; &lt;y&gt; &#39;z&#39;", "&amp;amp; &amp;lt;", "& alone &", "&unknown; &#40;", "&am", "é &amp; 東京",
+    ])
+    func entities(_ text: String) {
+        #expect(HTMLSanitizer.decodeEntities(text) == HTMLSanitizer.decodeEntitiesByReplacing(text))
+    }
 }

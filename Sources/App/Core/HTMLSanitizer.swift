@@ -144,16 +144,40 @@ public enum HTMLSanitizer {
         return nil
     }
 
-    private static func decodeEntities(_ s: String) -> String {
+    static func decodeEntities(_ s: String) -> String {
         guard s.utf8.contains(UInt8(ascii: "&")) else { return s }
-        return s.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
+        // The five entities the escaper writes, in one pass; any other `&` stays as it is.
+        let entities: [(String, String)] = [("&amp;", "&"), ("&quot;", "\""), ("&lt;", "<"), ("&gt;", ">"), ("&#39;", "'")]
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        var rest = Substring(s)
+        while let amp = rest.utf8.firstIndex(of: UInt8(ascii: "&")) {
+            out += rest[..<amp]
+            let tail = rest[amp...]
+            if let (entity, char) = entities.first(where: { tail.hasPrefix($0.0) }) {
+                out += char
+                rest = tail.dropFirst(entity.count)
+            } else {
+                out += "&"
+                rest = tail.dropFirst()
+            }
+        }
+        out += rest
+        return out
+    }
+
+    /// The former decoder, kept for the test that compares the two.
+    static func decodeEntitiesByReplacing(_ s: String) -> String {
+        s.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
             .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&#39;", with: "'")
             .replacingOccurrences(of: "&amp;", with: "&")
     }
 
     /// http, https and mailto links, and site-relative paths; nothing else (no `javascript:`, no `data:`).
     static func safeURL(_ raw: String) -> String? {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Foundation's trimming bridges through NSString: skipped when neither end is white space.
+        let edges = [raw.unicodeScalars.first, raw.unicodeScalars.last].compactMap { $0 }
+        let trimmed = edges.contains(where: { CharacterSet.whitespacesAndNewlines.contains($0) }) ? raw.trimmingCharacters(in: .whitespacesAndNewlines) : raw
         guard !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\"" || $0 == "<" || $0 == ">" || $0 == "\\" }) else { return nil }
         if trimmed.hasPrefix("/") && !trimmed.hasPrefix("//") { return trimmed }
         if trimmed.hasPrefix("#") { return trimmed }

@@ -29,75 +29,11 @@ enum GuideHTML {
     /// then uses `JSONDecoder`). Written by hand because `JSONDecoder` was a twentieth of an uncached guide page, which
     /// reads its stored sections this way on every request.
     static func stringMap(_ json: String) -> [String: String]? {
-        var result: [String: String] = [:]
-        var utf8 = json.utf8.makeIterator()
-        func next() -> UInt8? { utf8.next() }
-        func nextSkippingSpace() -> UInt8? {
-            while let b = next() {
-                if b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09 { return b }
-            }
-            return nil
+        var json = json
+        return json.withUTF8 { bytes in
+            var reader = FlatJSONReader(bytes: bytes)
+            return reader.object()
         }
-        func hex4() -> UInt32? {
-            var v: UInt32 = 0
-            for _ in 0..<4 {
-                guard let b = next() else { return nil }
-                switch b {
-                case 0x30...0x39: v = v << 4 | UInt32(b - 0x30)
-                case 0x41...0x46: v = v << 4 | UInt32(b - 0x41 + 10)
-                case 0x61...0x66: v = v << 4 | UInt32(b - 0x61 + 10)
-                default: return nil
-                }
-            }
-            return v
-        }
-        /// The rest of a string whose opening quote was read.
-        func string() -> String? {
-            var bytes: [UInt8] = []
-            while let b = next() {
-                switch b {
-                case UInt8(ascii: "\""): return String(decoding: bytes, as: UTF8.self)
-                case UInt8(ascii: "\\"):
-                    guard let e = next() else { return nil }
-                    switch e {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): bytes.append(e)
-                    case UInt8(ascii: "b"): bytes.append(0x08)
-                    case UInt8(ascii: "f"): bytes.append(0x0C)
-                    case UInt8(ascii: "n"): bytes.append(0x0A)
-                    case UInt8(ascii: "r"): bytes.append(0x0D)
-                    case UInt8(ascii: "t"): bytes.append(0x09)
-                    case UInt8(ascii: "u"):
-                        guard var scalar = hex4() else { return nil }
-                        if (0xD800...0xDBFF).contains(scalar) {
-                            guard next() == UInt8(ascii: "\\"), next() == UInt8(ascii: "u"), let low = hex4(), (0xDC00...0xDFFF).contains(low) else { return nil }
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        }
-                        guard let u = Unicode.Scalar(scalar) else { return nil }
-                        bytes.append(contentsOf: Array(String(Character(u)).utf8))
-                    default: return nil
-                    }
-                default:
-                    guard b >= 0x20 else { return nil }
-                    bytes.append(b)
-                }
-            }
-            return nil
-        }
-        guard nextSkippingSpace() == UInt8(ascii: "{") else { return nil }
-        var first = true
-        while true {
-            guard let b = nextSkippingSpace() else { return nil }
-            if b == UInt8(ascii: "}") && first { break }
-            guard b == UInt8(ascii: "\""), let key = string(), nextSkippingSpace() == UInt8(ascii: ":"),
-                  nextSkippingSpace() == UInt8(ascii: "\""), let value = string() else { return nil }
-            result[key] = value
-            first = false
-            guard let separator = nextSkippingSpace() else { return nil }
-            if separator == UInt8(ascii: "}") { break }
-            guard separator == UInt8(ascii: ",") else { return nil }
-        }
-        guard nextSkippingSpace() == nil else { return nil }
-        return result
     }
 
     static func markdown(of p: Procedure) -> [String: String] {
@@ -121,5 +57,99 @@ enum GuideHTML {
                                "how_performed": r.how_performed, "recovery": r.recovery, "risks": r.risks, "alternatives": r.alternatives])
             try await sql.update("procedures").set("sections_html", to: SQLBind(html)).where("id", .equal, SQLBind(r.id)).run()
         }
+    }
+}
+
+/// Reads a JSON object of strings from UTF-8 bytes (see `GuideHTML.stringMap`).
+struct FlatJSONReader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var i = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    mutating func next() -> UInt8? {
+        guard i < bytes.count else { return nil }
+        defer { i += 1 }
+        return bytes[i]
+    }
+
+    mutating func nextSkippingSpace() -> UInt8? {
+        while let b = next() {
+            if b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09 { return b }
+        }
+        return nil
+    }
+
+    mutating func hex4() -> UInt32? {
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            guard let b = next() else { return nil }
+            switch b {
+            case 0x30...0x39: v = v << 4 | UInt32(b - 0x30)
+            case 0x41...0x46: v = v << 4 | UInt32(b - 0x41 + 10)
+            case 0x61...0x66: v = v << 4 | UInt32(b - 0x61 + 10)
+            default: return nil
+            }
+        }
+        return v
+    }
+
+    /// The rest of a string whose opening quote was read: runs without escapes are copied whole.
+    mutating func string() -> String? {
+        var out = ""
+        var runStart = i
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") {
+                out += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<i]), as: UTF8.self)
+                i += 1
+                return out
+            }
+            guard b >= 0x20 else { return nil }
+            guard b == UInt8(ascii: "\\") else { i += 1; continue }
+            out += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<i]), as: UTF8.self)
+            i += 1
+            guard let e = next() else { return nil }
+            switch e {
+            case UInt8(ascii: "\""): out += "\""
+            case UInt8(ascii: "\\"): out += "\\"
+            case UInt8(ascii: "/"): out += "/"
+            case UInt8(ascii: "b"): out += "\u{08}"
+            case UInt8(ascii: "f"): out += "\u{0C}"
+            case UInt8(ascii: "n"): out += "\n"
+            case UInt8(ascii: "r"): out += "\r"
+            case UInt8(ascii: "t"): out += "\t"
+            case UInt8(ascii: "u"):
+                guard var scalar = hex4() else { return nil }
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard next() == UInt8(ascii: "\\"), next() == UInt8(ascii: "u"), let low = hex4(), (0xDC00...0xDFFF).contains(low) else { return nil }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let u = Unicode.Scalar(scalar) else { return nil }
+                out.unicodeScalars.append(u)
+            default: return nil
+            }
+            runStart = i
+        }
+        return nil
+    }
+
+    mutating func object() -> [String: String]? {
+        var result: [String: String] = [:]
+        guard nextSkippingSpace() == UInt8(ascii: "{") else { return nil }
+        var first = true
+        while true {
+            guard let b = nextSkippingSpace() else { return nil }
+            if b == UInt8(ascii: "}") && first { break }
+            guard b == UInt8(ascii: "\""), let key = string(), nextSkippingSpace() == UInt8(ascii: ":"),
+                  nextSkippingSpace() == UInt8(ascii: "\""), let value = string() else { return nil }
+            result[key] = value
+            first = false
+            guard let separator = nextSkippingSpace() else { return nil }
+            if separator == UInt8(ascii: "}") { break }
+            guard separator == UInt8(ascii: ",") else { return nil }
+        }
+        guard nextSkippingSpace() == nil else { return nil }
+        return result
     }
 }
