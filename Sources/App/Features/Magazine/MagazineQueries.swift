@@ -96,8 +96,8 @@ enum MagazineQueries {
         return ArticlePage(total: total, items: try rows.map(card))
     }
 
-    /// An article with everything its page shows, in three queries: the article with its category, author,
-    /// reviewer and featured provider (and the date that provider's badge was last checked); its procedures; the
+    /// An article with everything its page shows, in two queries: the article with its category, author,
+    /// reviewer and featured provider (and the date that provider's badge was last checked); its procedures and the
     /// related articles. The body is the HTML made when it was published (no Markdown parsed per request).
     static func article(slug: String, on db: any Database, now: Date) async throws -> ArticleDetail? {
         struct Row: Decodable {
@@ -127,10 +127,31 @@ enum MagazineQueries {
             WHERE a.slug = \(bind: slug)
             """
         guard let a = try await PreparedReads.first(query, on: db)?.decode(model: Row.self, with: SQLRowDecoder()) else { return nil }
-        struct Proc: Decodable { let slug: String; let name: String }
-        let procedures = try await PreparedReads.rows("SELECT pr.slug AS slug, pr.name AS name FROM article_procedures ap JOIN procedures pr ON pr.id = ap.procedure_id WHERE ap.article_id = \(bind: a.id) ORDER BY pr.name", on: db)
-            .map { try $0.decode(model: Proc.self, with: SQLRowDecoder()) }.map { ($0.slug, $0.name) }
-        let related = try await PreparedReads.rows("SELECT " + cardColumns + " FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id WHERE a.id <> \(bind: a.id) ORDER BY CASE WHEN a.category_id = \(bind: a.category_id) THEN 0 ELSE 1 END, a.published_at DESC LIMIT 3", on: db).map(card)
+        // Its procedures and the related articles in one round trip: a UNION ALL tagged by kind, each branch keeping
+        // the database's own order (its collation for names) as a position.
+        let rows = try await PreparedReads.rows("""
+            SELECT 'p' AS k, ROW_NUMBER() OVER (ORDER BY pr.name) AS pos, pr.slug AS slug, pr.name AS title, CAST(NULL AS TEXT) AS summary,
+              CAST(NULL AS TEXT) AS category_slug, CAST(NULL AS TEXT) AS category_name, CAST(NULL AS TEXT) AS author_name,
+              CAST(NULL AS TIMESTAMPTZ) AS published_at, CAST(NULL AS TIMESTAMPTZ) AS reviewed_at, CAST(NULL AS BIGINT) AS reading_minutes
+              FROM article_procedures ap JOIN procedures pr ON pr.id = ap.procedure_id WHERE ap.article_id = \(bind: a.id)
+            UNION ALL
+            SELECT * FROM (
+              SELECT 'r', ROW_NUMBER() OVER (ORDER BY CASE WHEN a.category_id = \(bind: a.category_id) THEN 0 ELSE 1 END, a.published_at DESC),
+                a.slug, a.title, a.summary, c.slug, c.name, au.name, a.published_at, a.reviewed_at, a.reading_minutes
+              FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id WHERE a.id <> \(bind: a.id)
+              ORDER BY CASE WHEN a.category_id = \(bind: a.category_id) THEN 0 ELSE 1 END, a.published_at DESC LIMIT 3) related
+            """, on: db)
+        var procedures: [(pos: Int, slug: String, name: String)] = []
+        var relatedRows: [(pos: Int, card: ArticleCard)] = []
+        for row in rows {
+            let pos = try row.decode(column: "pos", as: Int.self)
+            if try row.decode(column: "k", as: String.self) == "p" {
+                procedures.append((pos, try row.decode(column: "slug", as: String.self), try row.decode(column: "title", as: String.self)))
+            } else {
+                relatedRows.append((pos, try card(row)))
+            }
+        }
+        let related = relatedRows.sorted { $0.pos < $1.pos }.map(\.card)
         var featured: FeaturedProvider?
         if let ps = a.p_slug, let name = a.p_name {
             let place = [a.p_city, a.p_country].compactMap { $0 }
@@ -144,7 +165,7 @@ enum MagazineQueries {
             card: c, bodyHTML: HTMLSanitizer.sanitise(a.body_html), isClinical: a.is_clinical,
             author: PersonRef(slug: a.author_slug, name: a.author_name, title: a.author_title, isSample: a.author_sample),
             reviewer: a.reviewer_slug.map { PersonRef(slug: $0, name: a.reviewer_name ?? "", title: a.reviewer_title ?? "", isSample: a.reviewer_sample ?? false) },
-            procedures: procedures, featured: featured, related: related, updatedAt: a.updated_at,
+            procedures: procedures.sorted { $0.pos < $1.pos }.map { ($0.slug, $0.name) }, featured: featured, related: related, updatedAt: a.updated_at,
             social: SocialCard(title: a.social_title, description: a.social_description, image: a.social_image))
     }
 
