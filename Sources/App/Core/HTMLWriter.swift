@@ -96,6 +96,15 @@ struct HTMLWriter {
         close("a")
     }
 
+    /// A data table: `<table class="data">` with its caption, a header row of `columns` and the body `rows` writes.
+    mutating func dataTable(caption: String, columns: [String], rows: (inout HTMLWriter) -> Void) {
+        element("table", .cls("data")) { w in
+            w.element("caption", text: caption)
+            w.element("thead") { w in w.element("tr") { w in for column in columns { w.element("th", text: column) } } }
+            w.element("tbody", content: rows)
+        }
+    }
+
     /// Escaped text.
     mutating func text(_ text: String) {
         html += HTMLEscaping.text(text)

@@ -87,25 +87,15 @@ enum ProviderShow {
         guard !p.offers.isEmpty else { return }
         w.element("section", .id("procedures")) { w in
             w.element("h2", text: t("provider.procedures"))
-            w.element("table", .cls("data")) { w in
-                w.element("caption", text: t("provider.procedures.caption"))
-                w.element("thead") { w in
+            w.dataTable(caption: t("provider.procedures.caption"), columns: [t("table.procedure"), t("table.where"), t("table.price")]) { w in
+                for o in p.offers {
                     w.element("tr") { w in
-                        w.element("th", text: t("table.procedure"))
-                        w.element("th", text: t("table.where"))
-                        w.element("th", text: t("table.price"))
-                    }
-                }
-                w.element("tbody") { w in
-                    for o in p.offers {
-                        w.element("tr") { w in
-                            w.element("td") { w in w.link(SiteURL.procedure(.value(o.procedureSlug)).path, o.procedureName) }
-                            w.element("td") { w in
-                                w.link(SiteURL.clinic(.value(o.organizationSlug)).path, o.organizationName)
-                                w.text(", \(o.city)")
-                            }
-                            w.element("td") { w in priceCell(&w, o.price, t) }
+                        w.element("td") { w in w.link(SiteURL.procedure(.value(o.procedureSlug)).path, o.procedureName) }
+                        w.element("td") { w in
+                            w.link(SiteURL.clinic(.value(o.organizationSlug)).path, o.organizationName)
+                            w.text(", \(o.city)")
                         }
+                        w.element("td") { w in priceCell(&w, o.price, t) }
                     }
                 }
             }

@@ -141,23 +141,13 @@ enum ProcedureShow {
             if d.prices.isEmpty {
                 w.element("p", text: t("procedure.noPrices"))
             } else {
-                w.element("table", .cls("data")) { w in
-                    w.element("caption", text: t("procedure.pricesCaption"))
-                    w.element("thead") { w in
+                w.dataTable(caption: t("procedure.pricesCaption"), columns: [t("table.country"), t("table.typicalRange"), t("table.inEuros")]) { w in
+                    for row in d.prices {
                         w.element("tr") { w in
-                            w.element("th", text: t("table.country"))
-                            w.element("th", text: t("table.typicalRange"))
-                            w.element("th", text: t("table.inEuros"))
-                        }
-                    }
-                    w.element("tbody") { w in
-                        for row in d.prices {
-                            w.element("tr") { w in
-                                w.element("td", text: t.country(row.country))
-                                let formatted = row.price.formatted
-                                w.element("td", text: formatted)
-                                w.element("td", text: row.price.formattedEUR ?? formatted)
-                            }
+                            w.element("td", text: t.country(row.country))
+                            let formatted = row.price.formatted
+                            w.element("td", text: formatted)
+                            w.element("td", text: row.price.formattedEUR ?? formatted)
                         }
                     }
                 }
