@@ -58,9 +58,7 @@ extension StudioPages {
             .div(.class("wrap studio"),
                 nav(t),
                 .h1(.plain(title)),
-                item.map { i in .p(.class("lead"), badge(i.status, t), .plain(" " + t("studio.revision", ["n": "\(i.revision)"])),
-                                   .if(i.reviewedAt != nil, .plain(" · " + t("studio.reviewedOn", ["date": i.reviewedAt.map(t.date) ?? ""]))),
-                                   .if(i.liveURL != nil, .group(.plain(" · "), .a(.to(i.liveURL?.path ?? ""), .plain(t("studio.view")))))) } ?? .empty,
+                item.map { lead($0, t) } ?? .empty,
                 Fields.summary(state, labels: labels.merging(priceErrors.labels) { $1 }, t, anchors: priceErrors.anchors),
                 item.map { workflow($0, state: state, csrf: csrf, t) } ?? .empty,
                 Fields.form(action: action, csrf: csrf, classes: "studio-form", [

@@ -91,6 +91,14 @@ enum StudioPages {
     }
 
     /// The editor: new (`item == nil`) or an existing page with its workflow, comments and revisions.
+    /// Under an editor's title: the item's status, revision, review and schedule dates, and a link to the live page.
+    static func lead(_ i: ItemView, _ t: Localizer) -> Node<HTML.BodyContext> {
+        .p(.class("lead"), badge(i.status, t), .plain(" " + t("studio.revision", ["n": "\(i.revision)"])),
+           .if(i.reviewedAt != nil, .plain(" · " + t("studio.reviewedOn", ["date": i.reviewedAt.map(t.date) ?? ""]))),
+           .if(i.scheduledAt != nil, .plain(" · " + t("studio.scheduledFor", ["date": i.scheduledAt.map { ISODate.timestamp($0) } ?? ""]))),
+           .if(i.liveURL != nil, .group(.plain(" · "), .a(.to(i.liveURL?.path ?? ""), .plain(t("studio.view"))))))
+    }
+
     static func editor(_ item: ItemView?, state: FormState, choices: Choices, preview: TrustedHTML?, csrf: String, _ ctx: PageContext) -> String {
         let t = ctx.t
         let action = item.map { SiteURL.studioArticle(.value("\($0.id)")).path } ?? SiteURL.studioArticleNew.path
@@ -104,10 +112,7 @@ enum StudioPages {
             .div(.class("wrap studio"),
                 nav(t),
                 .h1(.plain(title)),
-                item.map { i in .p(.class("lead"), badge(i.status, t), .plain(" " + t("studio.revision", ["n": "\(i.revision)"])),
-                                   .if(i.reviewedAt != nil, .plain(" · " + t("studio.reviewedOn", ["date": i.reviewedAt.map(t.date) ?? ""]))),
-                                   .if(i.scheduledAt != nil, .plain(" · " + t("studio.scheduledFor", ["date": i.scheduledAt.map { ISODate.timestamp($0) } ?? ""]))),
-                                   .if(i.liveURL != nil, .group(.plain(" · "), .a(.to(i.liveURL?.path ?? ""), .plain(t("studio.view")))))) } ?? .empty,
+                item.map { lead($0, t) } ?? .empty,
                 Fields.summary(state, labels: labels, t),
                 item.map { workflow($0, state: state, csrf: csrf, t) } ?? .empty,
                 Fields.form(action: action, csrf: csrf, classes: "studio-form", [
