@@ -119,4 +119,36 @@ struct FilterTokenTests {
         #expect(SearchText.fts5Match(["nano"], filters: ["countrytr", "langen"]) == "search_text : (\"nano\"*) AND filter_text : (\"countrytr\" \"langen\")")
         #expect(SearchText.tsQuery(["nano", "fat"], filters: ["countrytr"]) == "nano:*A & fat:*A & countrytr:D")
     }
+
+    @Test("Between generation checks the snapshot and this minute's verified set are read without the actor")
+    func freshWithoutTheActor() async throws {
+        try await withTestApp { app in
+            let index = ProviderFilterIndex(checkInterval: .seconds(60))
+            #expect(index.fresh(at: testNow, lastLocalWrite: nil) == nil)
+            let snapshot = try await index.current(on: app.db)
+            // The verified set of this minute is not known yet: the caller asks the actor.
+            #expect(index.fresh(at: testNow, lastLocalWrite: nil) == nil)
+            let bits = await index.verified(snapshot, at: testNow)
+            let fresh = try #require(index.fresh(at: testNow, lastLocalWrite: nil))
+            #expect(fresh.snapshot.generation == snapshot.generation)
+            #expect(fresh.verified == bits)
+            // The next minute, or a checked generation older than the interval, goes back to the actor.
+            #expect(index.fresh(at: testNow.addingTimeInterval(60), lastLocalWrite: nil) == nil)
+            #expect(ProviderFilterIndex(checkInterval: .zero).fresh(at: testNow, lastLocalWrite: nil) == nil)
+            let immediate = ProviderFilterIndex(checkInterval: .zero)
+            _ = await immediate.verified(try await immediate.current(on: app.db), at: testNow)
+            #expect(immediate.fresh(at: testNow, lastLocalWrite: nil) == nil)
+        }
+    }
+
+    @Test("Within a second of an index write on this node, a search asks the actor (which asks the database)")
+    func freshAfterLocalWrite() async throws {
+        try await withTestApp { app in
+            let index = ProviderFilterIndex(checkInterval: .seconds(60))
+            _ = await index.verified(try await index.current(on: app.db), at: testNow)
+            #expect(index.fresh(at: testNow, lastLocalWrite: nil) != nil)
+            #expect(index.fresh(at: testNow, lastLocalWrite: .now) == nil)
+            #expect(index.fresh(at: testNow, lastLocalWrite: .now - .seconds(2)) != nil)
+        }
+    }
 }

@@ -33,11 +33,44 @@ struct PreparedReadsTests {
             }
             if TestDatabase.isPostgres {
                 #expect(PreparedReads.slots.existing(sql.serialize(query).sql) != nil)
-                // Two and three ids make one statement text: the count does not make new statements.
+                // Two and three ids make one statement text: the count does not make new statements up to a list's length.
                 let two = PreparedReads.anyOf("p.id", Array(ids.prefix(2)), on: sql)
                 let three = PreparedReads.anyOf("p.id", ids, on: sql)
                 #expect(sql.serialize(two).sql == sql.serialize(three).sql)
+                #expect(sql.serialize(three).binds.count == 8)
+                let nine = PreparedReads.anyOf("p.id", Array(1...9), on: sql)
+                #expect(sql.serialize(nine).binds.count == 16)
+                let many = PreparedReads.anyOf("p.id", Array(1...65), on: sql)
+                #expect(sql.serialize(many).sql.contains("= ANY(") && sql.serialize(many).binds.count == 1)
             }
+            // No ids match nothing on either database.
+            let empty: SQLQueryString = "SELECT id FROM practitioners p WHERE \(PreparedReads.anyOf("p.id", [], on: sql))"
+            #expect(try await PreparedReads.rows(empty, on: app.db).isEmpty)
+        }
+    }
+
+    /// The point of padding id lists: PostgreSQL keeps the statement's generic plan instead of planning it at every
+    /// execution. (With one array parameter, the same statement ran on a custom plan every time.)
+    @Test func idListsKeepAGenericPlan() async throws {
+        guard TestDatabase.isPostgres else { return }
+        try await withTestApp { app in
+            let ids = try await Practitioner.query(on: app.db).sort(\.$id).limit(6).all().map { $0.id! }
+            let plans = try await app.db.withConnection { connection -> (generic: Int, custom: Int) in
+                let sql = connection as! any SQLDatabase
+                for _ in 0..<12 {
+                    _ = try await ProviderSearch.cards(ids.shuffled(), verified: { _ in false }, procedure: "dental-implants", currency: .eur,
+                                                       on: sql, rates: .reference)
+                }
+                struct Plans: Decodable { let generic_plans: Int; let custom_plans: Int }
+                let row = try await sql.raw("""
+                    SELECT CAST(generic_plans AS BIGINT) AS generic_plans, CAST(custom_plans AS BIGINT) AS custom_plans
+                    FROM pg_prepared_statements WHERE statement LIKE '%string_agg(l.language_code%'
+                    """).first(decoding: Plans.self)
+                let plans = try #require(row)
+                return (plans.generic_plans, plans.custom_plans)
+            }
+            #expect(plans.custom <= 5)
+            #expect(plans.generic >= 7)
         }
     }
 

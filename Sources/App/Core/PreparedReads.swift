@@ -41,11 +41,21 @@ enum PreparedReads {
         try await rows(query, on: db).first
     }
 
-    /// `column` is one of `ids`: `= ANY($n)` with one array on PostgreSQL, so that the statement's text does not
-    /// depend on how many there are; `IN (…)` on SQLite.
+    /// `column` is one of `ids`. On PostgreSQL, a list of scalar parameters padded with its last id to a fixed length
+    /// (a repeated value changes nothing in `IN`), so that a few statement texts cover every list up to 64 ids, and
+    /// longer ones bind one array (`= ANY($n)`). Why not always the array: its generic plan assumes ten elements,
+    /// costs more than the custom plan of a short list, and so PostgreSQL planned the statement anew at every
+    /// execution (for a guide's provider cards, planning took three times as long as running it). Padded scalars
+    /// estimate the same rows either way, and the generic plan is kept. `IN (…)` on SQLite.
     static func anyOf(_ column: String, _ ids: [Int], on sql: any SQLDatabase) -> SQLQueryString {
-        sql.dialect.name == "postgresql" ? "\(unsafeRaw: column) = ANY(\(bind: ids))" : "\(unsafeRaw: column) IN (\(binds: ids))"
+        guard let last = ids.last else { return "1 = 0" }
+        guard sql.dialect.name == "postgresql" else { return "\(unsafeRaw: column) IN (\(binds: ids))" }
+        guard let length = listLengths.first(where: { $0 >= ids.count }) else { return "\(unsafeRaw: column) = ANY(\(bind: ids))" }
+        return "\(unsafeRaw: column) IN (\(binds: ids + Array(repeating: last, count: length - ids.count)))"
     }
+
+    /// The lengths id lists are padded to on PostgreSQL.
+    static let listLengths = [8, 16, 32, 64]
 
     /// Values as PostgreSQL bindings, or nil when one of them has no direct encoding (the caller then runs the
     /// query the ordinary way, whose encoder handles every `Encodable`).

@@ -67,6 +67,7 @@ actor ProviderFilterIndex {
             return snapshot
         }
         checkedAt = now
+        defer { publish() }
         let sql = db as! any SQLDatabase
         let generation = try await sql.raw("SELECT generation FROM search_index_state WHERE id = 1").first()?.decode(column: "generation", as: Int64.self) ?? 0
         if let snapshot, snapshot.generation == generation { return snapshot }
@@ -87,11 +88,43 @@ actor ProviderFilterIndex {
 
     func verified(_ snapshot: ProviderFilterSnapshot, at now: Date) -> Bitset {
         // Recomputed each minute: credential dates are whole days, so a minute's lag never shows.
-        let minute = Int64(now.timeIntervalSince1970 / 60)
+        let minute = Self.minute(now)
         if let c = verifiedCache, c.generation == snapshot.generation, c.minute == minute { return c.bits }
         let bits = snapshot.verified(at: now)
         verifiedCache = (snapshot.generation, minute, bits)
+        publish()
         return bits
+    }
+
+    private static func minute(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970 / 60) }
+
+    /// What `current` and `verified` last answered, for `fresh` to read without a hop to the actor.
+    private struct Published: Sendable {
+        var snapshot: ProviderFilterSnapshot
+        var checkedAt: ContinuousClock.Instant
+        var verified: (minute: Int64, bits: Bitset)?
+    }
+    private nonisolated let published = NIOLockedValueBox<Published?>(nil)
+
+    private func publish() {
+        guard let snapshot, let checkedAt else { return }
+        let verified = verifiedCache.flatMap { $0.generation == snapshot.generation ? (minute: $0.minute, bits: $0.bits) : nil }
+        published.withLockedValue { $0 = Published(snapshot: snapshot, checkedAt: checkedAt, verified: verified) }
+    }
+
+    /// The snapshot and who is verified at `now`, as `current` and `verified` would answer them, when the generation
+    /// was checked within the interval (and no index write on this node is under a second old) and this minute's
+    /// verified set is known; nil otherwise, and the caller asks the actor. A guide or a search that finds them here
+    /// saves two hops to the actor and back, a noticeable part of an uncached guide.
+    nonisolated func fresh(at now: Date, lastLocalWrite: ContinuousClock.Instant? = ProviderFilterIndex.lastLocalWrite.withLockedValue { $0 })
+        -> (snapshot: ProviderFilterSnapshot, verified: Bitset)? {
+        let clock = ContinuousClock.now
+        if let lastLocalWrite, clock - lastLocalWrite <= .seconds(1) { return nil }
+        let minute = Self.minute(now)
+        return published.withLockedValue { p in
+            guard let p, clock - p.checkedAt < checkInterval, let v = p.verified, v.minute == minute else { return nil }
+            return (p.snapshot, v.bits)
+        }
     }
 
     private var warming: Set<String> = []

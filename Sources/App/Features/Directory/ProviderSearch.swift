@@ -59,8 +59,13 @@ enum ProviderSearch {
 
     static func runIndexed(_ q: ProviderSearchQuery, index: ProviderFilterIndex, on db: any Database, now: Date,
                            rates: ExchangeRates, facets wantFacets: Bool) async throws -> ProviderSearchResult {
-        let snapshot = try await index.current(on: db)
-        let verifiedBits = await index.verified(snapshot, at: now)
+        let snapshot: ProviderFilterSnapshot, verifiedBits: Bitset
+        if let fresh = index.fresh(at: now) {
+            (snapshot, verifiedBits) = fresh
+        } else {
+            snapshot = try await index.current(on: db)
+            verifiedBits = await index.verified(snapshot, at: now)
+        }
         var candidates = snapshot.all
         var relevance: [Double]?
         let terms = q.terms
@@ -251,91 +256,75 @@ enum ProviderSearch {
         "EXISTS (SELECT 1 FROM credentials vc WHERE vc.practitioner_id = p.id AND vc.status = 'verified' AND vc.last_verified_at IS NOT NULL AND (vc.valid_from IS NULL OR vc.valid_from <= \(bind: now)) AND (vc.valid_until IS NULL OR vc.valid_until >= \(bind: now)))"
     }
 
-    /// The cards of `ids`, in that order, with their languages, procedure names and lowest starting price, in one
-    /// query (a UNION ALL of practitioner, language and offer rows tagged by kind; each round trip to the database
-    /// is a hop to its thread and back, a noticeable part of an uncached guide).
+    /// The cards of `ids`, in that order, with their languages, procedure names and lowest starting price: one row a
+    /// card, in one query. (Joined as rows, six cards were some forty rows, and decoding them cost more than the
+    /// database's work; each round trip is a hop to the database and back.)
     static func cards(_ ids: [Int], verified: (Int) -> Bool, procedure: String?, currency: CurrencyCode, on sql: any SQLDatabase,
                       rates: ExchangeRates) async throws -> [ProviderCard] {
         guard !ids.isEmpty else { return [] }
         let rows = try await PreparedReads.rows("""
-            SELECT 'p' AS k, p.id AS pid, p.slug AS a, p.display_name AS b, p.specialty AS c, p.primary_city AS d, p.primary_country AS e,
-              CAST(NULL AS BIGINT) AS eur, p.is_sample AS f1, p.accepting_new_patients AS f2
-              FROM practitioners p WHERE \(PreparedReads.anyOf("p.id", ids, on: sql))
-            UNION ALL
-            SELECT 'l', practitioner_id, language_code, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-              FROM practitioner_languages WHERE \(PreparedReads.anyOf("practitioner_id", ids, on: sql))
-            UNION ALL
-            SELECT 'o', o.practitioner_id, pr.name, pr.slug, NULL, NULL, NULL, o.price_min_eur_minor, NULL, NULL
-              FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE \(PreparedReads.anyOf("o.practitioner_id", ids, on: sql))
+            SELECT p.id AS id, p.slug AS slug, p.display_name AS name, p.specialty AS specialty, p.primary_city AS city,
+              p.primary_country AS country, p.is_sample AS is_sample, p.accepting_new_patients AS accepting, \(detailColumns(procedure: procedure))
+            FROM practitioners p WHERE \(PreparedReads.anyOf("p.id", ids, on: sql))
             """, on: sql)
         var byID: [Int: ProviderCard] = [:]
-        var details: [any SQLRow] = []
         for row in rows {
-            guard try row.decode(column: "k", as: String.self) == "p" else { details.append(row); continue }
-            let id = try row.decode(column: "pid", as: Int.self)
-            byID[id] = ProviderCard(
-                id: id, slug: try row.decode(column: "a", as: String.self), name: try row.decode(column: "b", as: String.self),
-                specialty: try row.decode(column: "c", as: String.self), city: try row.decode(column: "d", as: String?.self),
-                country: try row.decode(column: "e", as: String?.self), verified: verified(id),
-                isSample: try row.decode(column: "f1", as: Bool.self), acceptingNewPatients: try row.decode(column: "f2", as: Bool?.self),
-                languages: [], procedures: [], priceFrom: nil)
+            let id = try row.decode(column: "id", as: Int.self)
+            var card = try card(row, verified: verified(id))
+            try fill(&card, from: row, currency: currency, rates: rates)
+            byID[id] = card
         }
-        var cards = ids.compactMap { byID[$0] }
-        try apply(details, to: &cards, procedure: procedure, currency: currency, rates: rates)
-        return cards
+        return ids.compactMap { byID[$0] }
     }
 
     /// Languages, procedure names and the lowest starting price of each card, in one query.
     static func fillDetails(_ cards: inout [ProviderCard], procedure: String?, currency: CurrencyCode, on sql: any SQLDatabase, rates: ExchangeRates) async throws {
         let ids = cards.map(\.id)
         guard !ids.isEmpty else { return }
-        // Languages and offers of the page's practitioners in one round trip (a UNION ALL tagged by kind).
         let rows = try await PreparedReads.rows("""
-            SELECT 'l' AS k, practitioner_id AS pid, language_code AS a, CAST(NULL AS TEXT) AS b, CAST(NULL AS BIGINT) AS eur
-              FROM practitioner_languages WHERE \(PreparedReads.anyOf("practitioner_id", ids, on: sql))
-            UNION ALL
-            SELECT 'o', o.practitioner_id, pr.name, pr.slug, o.price_min_eur_minor FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE \(PreparedReads.anyOf("o.practitioner_id", ids, on: sql))
+            SELECT p.id AS id, \(detailColumns(procedure: procedure)) FROM practitioners p WHERE \(PreparedReads.anyOf("p.id", ids, on: sql))
             """, on: sql)
-        try apply(rows, to: &cards, procedure: procedure, currency: currency, rates: rates)
+        var position: [Int: Int] = [:]
+        for (i, card) in cards.enumerated() { position[card.id] = i }
+        for row in rows {
+            guard let i = position[try row.decode(column: "id", as: Int.self)] else { continue }
+            try fill(&cards[i], from: row, currency: currency, rates: rates)
+        }
     }
 
-    /// Puts language rows (`k` = `l`, language in `a`) and offer rows (procedure name in `a`, slug in `b`, starting
-    /// price in euro minor units in `eur`) on their cards.
-    static func apply(_ rows: [any SQLRow], to cards: inout [ProviderCard], procedure: String?, currency: CurrencyCode, rates: ExchangeRates) throws {
-        var languages: [Int: [String]] = [:]
-        var procedures: [Int: [String]] = [:]
-        var minEUR: [Int: Int64] = [:]
-        var offerRows: [(pid: Int, name: String, slug: String, eur: Int64?)] = []
-        for row in rows {
-            let pid = try row.decode(column: "pid", as: Int.self)
-            if try row.decode(column: "k", as: String.self) == "l" {
-                languages[pid, default: []].append(try row.decode(column: "a", as: String.self))
-            } else {
-                offerRows.append((pid, try row.decode(column: "a", as: String.self), try row.decode(column: "b", as: String.self),
-                                  try row.decode(column: "eur", as: Int64?.self)))
-            }
+    /// Joins the listed values of a card's column: U+001F, a control character that form input refuses, so no code or
+    /// name can hold it.
+    static let separator: Character = "\u{1F}"
+
+    /// A card's languages (`langs`), the names of the procedures it offers (`procs`), each list joined by `separator`,
+    /// and its lowest starting price in euro minor units (`eur`) among its offers of `procedure`, or all of them.
+    /// For a practitioner `p`; the lists are sorted and de-duplicated when read (`fill`), in Swift's string order.
+    static func detailColumns(procedure: String?) -> SQLQueryString {
+        let only: SQLQueryString = procedure.map { " AND pr.slug = \(bind: $0)" } ?? ""
+        return """
+            (SELECT string_agg(l.language_code, \(bind: String(separator))) FROM practitioner_languages l WHERE l.practitioner_id = p.id) AS langs,
+            (SELECT string_agg(pr.name, \(bind: String(separator))) FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id = p.id) AS procs,
+            (SELECT MIN(o.price_min_eur_minor) FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id = p.id\(only)) AS eur
+            """
+    }
+
+    /// Puts the `detailColumns` of `row` on `card`.
+    static func fill(_ card: inout ProviderCard, from row: any SQLRow, currency: CurrencyCode, rates: ExchangeRates) throws {
+        func list(_ column: String) throws -> [String] {
+            guard let joined = try row.decode(column: column, as: String?.self), !joined.isEmpty else { return [] }
+            return joined.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
         }
-        for key in languages.keys { languages[key]!.sort() }
-        for o in offerRows.sorted(by: { $0.name < $1.name }) {
-            if !(procedures[o.pid]?.contains(o.name) ?? false) { procedures[o.pid, default: []].append(o.name) }
-            if let eur = o.eur, procedure == nil || procedure == o.slug {
-                minEUR[o.pid] = min(minEUR[o.pid] ?? .max, eur)
-            }
-        }
-        for i in cards.indices {
-            let id = cards[i].id
-            cards[i].languages = languages[id] ?? []
-            cards[i].procedures = procedures[id] ?? []
-            if let eur = minEUR[id] {
-                // A converted starting price is indicative: shown in whole units of the asked currency.
-                if let minor = rates.fromEuroCents(eur, to: currency) {
-                    let scale = Int64(DecimalParts.powersOfTen[currency.minorUnits])
-                    let (q, r) = minor.quotientAndRemainder(dividingBy: scale)
-                    let whole = r.magnitude * 2 >= scale.magnitude ? q + (minor < 0 ? -1 : 1) : q
-                    cards[i].priceFrom = Money(Decimal(whole), currency)
-                    cards[i].priceFromMinor = whole * scale
-                }
-            }
+        card.languages = try list("langs").sorted()
+        var names: [String] = []
+        for name in try list("procs").sorted() where name != names.last { names.append(name) }
+        card.procedures = names
+        if let eur = try row.decode(column: "eur", as: Int64?.self), let minor = rates.fromEuroCents(eur, to: currency) {
+            // A converted starting price is indicative: shown in whole units of the asked currency.
+            let scale = Int64(DecimalParts.powersOfTen[currency.minorUnits])
+            let (q, r) = minor.quotientAndRemainder(dividingBy: scale)
+            let whole = r.magnitude * 2 >= scale.magnitude ? q + (minor < 0 ? -1 : 1) : q
+            card.priceFrom = Money(Decimal(whole), currency)
+            card.priceFromMinor = whole * scale
         }
     }
 }
