@@ -181,69 +181,52 @@ struct ClinicProfile: Sendable {
 }
 
 enum DirectoryQueries {
-    /// A practitioner's profile in two queries: the practitioner, then everything listed on the page (languages,
-    /// places, offers, credentials, articles, photos) as one UNION ALL of rows tagged by kind, with text, number and
-    /// date columns in fixed places (`s1…s12`, `f1 f2`, `n1 n2`, `d1…d3`), typed by casts in the first branch
-    /// (PostgreSQL resolves a UNION's column types branch by branch). An uncached profile at platform scale is
-    /// bound by round trips and row decoding, not by these small joins.
+    /// A practitioner's profile in one query: the practitioner and everything listed on the page (languages, places,
+    /// offers, credentials, articles, photos) as one `KindedUnion`, each branch finding the practitioner by its slug.
+    /// An uncached profile at platform scale is bound by round trips and row decoding, not by these small joins.
     static func provider(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference) async throws -> ProviderProfile? {
-        struct P: Decodable {
-            let id: Int; let slug: String; let prefix: String?; let given_name: String; let family_name: String; let suffix: String?
-            let display_name: String; let specialty: String; let bio: String; let practicing_since: Int?; let accepting_new_patients: Bool?
-            let signature_techniques: String; let is_sample: Bool; let facts_updated_at: Date?; let facts_changed: String?
-            let suspended_at: Date?; let suspended_reason: String?
-        }
-        guard let p = try await PreparedReads.first("""
-            SELECT id, slug, prefix, given_name, family_name, suffix, display_name, specialty, bio, practicing_since, accepting_new_patients,
-              signature_techniques, is_sample, facts_updated_at, facts_changed, suspended_at, suspended_reason
-            FROM practitioners WHERE slug = \(bind: slug)
-            """, on: db)?.decode(model: P.self, with: SQLRowDecoder()) else { return nil }
-        let id = p.id
-        let key = ProviderKey.practitioner(id)
-        let rows = try await PreparedReads.rows("""
-            SELECT 'lang' AS k, language_code AS s1, CAST(NULL AS TEXT) AS s2, CAST(NULL AS TEXT) AS s3, CAST(NULL AS TEXT) AS s4,
-              CAST(NULL AS TEXT) AS s5, CAST(NULL AS TEXT) AS s6, CAST(NULL AS TEXT) AS s7, CAST(NULL AS TEXT) AS s8, CAST(NULL AS TEXT) AS s9,
-              CAST(NULL AS TEXT) AS s10, CAST(NULL AS TEXT) AS s11, CAST(NULL AS TEXT) AS s12, CAST(NULL AS DOUBLE PRECISION) AS f1,
-              CAST(NULL AS DOUBLE PRECISION) AS f2, CAST(NULL AS BIGINT) AS n1, CAST(NULL AS BIGINT) AS n2, CAST(NULL AS TIMESTAMPTZ) AS d1,
-              CAST(NULL AS TIMESTAMPTZ) AS d2, CAST(NULL AS TIMESTAMPTZ) AS d3
-              FROM practitioner_languages WHERE practitioner_id = \(bind: id)
-            UNION ALL
-            SELECT 'place', o.slug, o.name, o.kind, l.name, l.street, l.city, l.city_slug, l.region, l.postal_code, l.country_code, r.title, l.opening_hours,
-              l.latitude, l.longitude, r.id, NULL, NULL, NULL, NULL
-              FROM practitioner_roles r JOIN organizations o ON o.id = r.organization_id JOIN locations l ON l.id = r.location_id
-              WHERE r.practitioner_id = \(bind: id)
-            UNION ALL
-            SELECT 'offer', pr.slug, pr.name, o.slug, o.name, l.city, l.country_code, f.currency, NULL, NULL, NULL, NULL, NULL,
-              NULL, NULL, f.price_min_minor, f.price_max_minor, NULL, NULL, NULL
-              FROM offers f JOIN procedures pr ON pr.id = f.procedure_id JOIN organizations o ON o.id = f.organization_id JOIN locations l ON l.id = f.location_id
-              WHERE f.practitioner_id = \(bind: id)
-            UNION ALL
-            SELECT 'cred', kind, title, issuer, number, status, register_url, note, NULL, NULL, NULL, NULL, NULL,
-              NULL, NULL, NULL, NULL, valid_from, valid_until, last_verified_at
-              FROM credentials WHERE practitioner_id = \(bind: id) AND status <> \(bind: VerificationStatus.refused.rawValue)
-            UNION ALL
-            SELECT 'article', slug, title, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-              NULL, NULL, NULL, NULL, published_at, NULL, NULL
-              FROM articles WHERE featured_practitioner_id = \(bind: id)
-            UNION ALL
-            SELECT 'photo', id, alt_text, caption, credit, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-              NULL, NULL, width, height, uploaded_at, NULL, NULL
-              FROM media_assets WHERE provider_key = \(bind: key)
-            """, on: db)
+        let u = KindedUnion(texts: 12, ints: 2, dates: 3, bools: 2, floats: 2)
+        let pid: SQLQueryString = "(SELECT id FROM practitioners WHERE slug = \(bind: slug))"
+        let query = KindedUnion.query([
+            u.branch("who", first: true, texts: [
+                "slug", "prefix", "given_name", "family_name", "suffix", "display_name", "specialty", "bio", "signature_techniques",
+                "facts_changed", "suspended_reason",
+            ], ints: ["id", "practicing_since"], dates: ["facts_updated_at", "suspended_at"], bools: ["accepting_new_patients", "is_sample"],
+            from: "practitioners WHERE slug = \(bind: slug)"),
+            u.branch("lang", texts: ["language_code"], from: "practitioner_languages WHERE practitioner_id = \(pid)"),
+            u.branch("place", texts: ["o.slug", "o.name", "o.kind", "l.name", "l.street", "l.city", "l.city_slug", "l.region", "l.postal_code",
+                                      "l.country_code", "r.title", "l.opening_hours"],
+                     ints: ["r.id"], floats: ["l.latitude", "l.longitude"],
+                     from: """
+                        practitioner_roles r JOIN organizations o ON o.id = r.organization_id JOIN locations l ON l.id = r.location_id
+                        WHERE r.practitioner_id = \(pid)
+                        """),
+            u.branch("offer", texts: ["pr.slug", "pr.name", "o.slug", "o.name", "l.city", "l.country_code", "f.currency"],
+                     ints: ["f.price_min_minor", "f.price_max_minor"],
+                     from: """
+                        offers f JOIN procedures pr ON pr.id = f.procedure_id JOIN organizations o ON o.id = f.organization_id
+                        JOIN locations l ON l.id = f.location_id WHERE f.practitioner_id = \(pid)
+                        """),
+            u.branch("cred", texts: ["kind", "title", "issuer", "number", "status", "register_url", "note"],
+                     dates: ["valid_from", "valid_until", "last_verified_at"],
+                     from: "credentials WHERE practitioner_id = \(pid) AND status <> \(bind: VerificationStatus.refused.rawValue)"),
+            u.branch("article", texts: ["slug", "title"], dates: ["published_at"], from: "articles WHERE featured_practitioner_id = \(pid)"),
+            u.branch("photo", texts: ["id", "alt_text", "caption", "credit"], ints: ["width", "height"], dates: ["uploaded_at"],
+                     from: "media_assets WHERE provider_key = \(bind: ProviderKey.practitionerPrefix) || \(pid)"),
+        ])
+        var who: KindedRow?
         var languages: [String] = [], places: [(Int, PlaceView)] = [], offers: [OfferView] = [], credentials: [CredentialView] = []
         var articles: [(Date, String, String)] = [], photos: [MediaAsset] = []
-        for row in rows {
-            func s(_ n: Int) throws -> String? { try row.decode(column: "s\(n)", as: String?.self) }
-            func f(_ n: Int) throws -> Double? { try row.decode(column: "f\(n)", as: Double?.self) }
-            func i(_ n: Int) throws -> Int64? { try row.decode(column: "n\(n)", as: Int64?.self) }
-            func d(_ n: Int) throws -> Date? { try row.decode(column: "d\(n)", as: Date?.self) }
-            switch try row.decode(column: "k", as: String.self) {
+        for row in try await PreparedReads.rows(query, on: db).map(KindedRow.init) {
+            let s = row.text, i = row.int, d = row.date
+            switch try row.kind() {
+            case "who": who = row
             case "lang": if let code = try s(1) { languages.append(code) }
             case "place":
                 places.append((Int(try i(1) ?? 0), PlaceView(
                     organizationSlug: try s(1) ?? "", organizationName: try s(2) ?? "", organizationKind: try s(3) ?? "", locationName: try s(4) ?? "",
                     street: try s(5), city: try s(6) ?? "", citySlug: try s(7) ?? "", region: try s(8), postalCode: try s(9), country: try s(10) ?? "",
-                    latitude: try f(1), longitude: try f(2), role: try s(11), hours: ProfileService.decodeHours(try s(12)))))
+                    latitude: try row.float(1), longitude: try row.float(2), role: try s(11), hours: ProfileService.decodeHours(try s(12)))))
             case "offer":
                 offers.append(OfferView(procedureSlug: try s(1) ?? "", procedureName: try s(2) ?? "", organizationSlug: try s(3) ?? "",
                                         organizationName: try s(4) ?? "", city: try s(5) ?? "", country: try s(6) ?? "",
@@ -260,6 +243,18 @@ enum DirectoryQueries {
             default: break
             }
         }
+        guard let r = who, let id = try r.int(1).map(Int.init) else { return nil }
+        struct P {
+            let slug: String; let prefix: String?; let given_name: String; let family_name: String; let suffix: String?
+            let display_name: String; let specialty: String; let bio: String; let practicing_since: Int?; let accepting_new_patients: Bool?
+            let signature_techniques: String; let is_sample: Bool; let facts_updated_at: Date?; let facts_changed: String?
+            let suspended_at: Date?; let suspended_reason: String?
+        }
+        let p = P(slug: try r.text(1) ?? "", prefix: try r.text(2), given_name: try r.text(3) ?? "", family_name: try r.text(4) ?? "",
+                  suffix: try r.text(5), display_name: try r.text(6) ?? "", specialty: try r.text(7) ?? "", bio: try r.text(8) ?? "",
+                  practicing_since: try r.int(2).map(Int.init), accepting_new_patients: try r.bool(1),
+                  signature_techniques: try r.text(9) ?? "", is_sample: try r.bool(2) ?? false, facts_updated_at: try r.date(1),
+                  facts_changed: try r.text(10), suspended_at: try r.date(2), suspended_reason: try r.text(11))
         return ProviderProfile(
             id: id, slug: p.slug, name: p.display_name, prefix: p.prefix, givenName: p.given_name, familyName: p.family_name,
             suffix: p.suffix, specialty: p.specialty, bio: p.bio, practicingSince: p.practicing_since,

@@ -59,6 +59,32 @@ enum ProviderSearch {
 
     static func runIndexed(_ q: ProviderSearchQuery, index: ProviderFilterIndex, on db: any Database, now: Date,
                            rates: ExchangeRates, facets wantFacets: Bool) async throws -> ProviderSearchResult {
+        let page = try await rankIndexed(q, index: index, on: db, now: now, facets: wantFacets)
+        let cards = try await cards(page.ids, verified: page.isVerified, procedure: q.procedure, currency: q.currency,
+                                    on: db as! any SQLDatabase, rates: rates)
+        return page.result(cards)
+    }
+
+    /// Who is on a page of results, in order, answered by the in-process index (its only database read is the
+    /// generation check), with the totals and facets: everything but the cards themselves.
+    struct IndexedPage: Sendable {
+        var total: Int
+        var verifiedCount: Int
+        var ids: [Int]
+        var verified: Bitset
+        var facets: [String: [ProviderSearchResult.Facet]]
+
+        func isVerified(_ id: Int) -> Bool { verified.contains(id) }
+
+        func result(_ cards: [ProviderCard]) -> ProviderSearchResult {
+            ProviderSearchResult(total: total, verifiedCount: verifiedCount, items: cards,
+                                 procedures: facets["proc"] ?? [], countries: facets["country"] ?? [],
+                                 cities: facets["city"] ?? [], languages: facets["lang"] ?? [])
+        }
+    }
+
+    static func rankIndexed(_ q: ProviderSearchQuery, index: ProviderFilterIndex, on db: any Database, now: Date,
+                            facets wantFacets: Bool) async throws -> IndexedPage {
         let snapshot: ProviderFilterSnapshot, verifiedBits: Bitset
         if let fresh = index.fresh(at: now) {
             (snapshot, verifiedBits) = fresh
@@ -134,13 +160,8 @@ enum ProviderSearch {
             all.sort(by: before)
             top = Array(all.prefix(wanted))
         }
-        let pageIDs = Array(top.dropFirst(q.paging.offset))
-
-        let cards = try await cards(pageIDs, verified: { verifiedBits.contains($0) }, procedure: q.procedure, currency: q.currency,
-                                    on: db as! any SQLDatabase, rates: rates)
-        return ProviderSearchResult(total: total, verifiedCount: verifiedCount, items: cards,
-                                    procedures: facets["proc"] ?? [], countries: facets["country"] ?? [],
-                                    cities: facets["city"] ?? [], languages: facets["lang"] ?? [])
+        return IndexedPage(total: total, verifiedCount: verifiedCount, ids: Array(top.dropFirst(q.paging.offset)), verified: verifiedBits,
+                           facets: facets)
     }
 
     /// The reference implementation in SQL, one statement text per dialect for the full-text part.
@@ -300,25 +321,37 @@ enum ProviderSearch {
     /// and its lowest starting price in euro minor units (`eur`) among its offers of `procedure`, or all of them.
     /// For a practitioner `p`; the lists are sorted and de-duplicated when read (`fill`), in Swift's string order.
     static func detailColumns(procedure: String?) -> SQLQueryString {
-        let only: SQLQueryString = procedure.map { " AND pr.slug = \(bind: $0)" } ?? ""
-        return """
-            (SELECT string_agg(l.language_code, \(bind: String(separator))) FROM practitioner_languages l WHERE l.practitioner_id = p.id) AS langs,
-            (SELECT string_agg(pr.name, \(bind: String(separator))) FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id = p.id) AS procs,
-            (SELECT MIN(o.price_min_eur_minor) FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id = p.id\(only)) AS eur
-            """
+        "\(languagesColumn) AS langs, \(proceduresColumn) AS procs, \(lowestPriceColumn(procedure: procedure)) AS eur"
+    }
+
+    static let languagesColumn: SQLQueryString =
+        "(SELECT string_agg(l.language_code, \(bind: String(separator))) FROM practitioner_languages l WHERE l.practitioner_id = p.id)"
+    static let proceduresColumn: SQLQueryString =
+        "(SELECT string_agg(pr.name, \(bind: String(separator))) FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id = p.id)"
+    static func lowestPriceColumn(procedure: String?) -> SQLQueryString {
+        // The procedure's id is looked up once for the statement, not joined for every card.
+        let only: SQLQueryString = procedure.map { " AND o.procedure_id = (SELECT id FROM procedures WHERE slug = \(bind: $0))" } ?? ""
+        return "(SELECT MIN(o.price_min_eur_minor) FROM offers o WHERE o.practitioner_id = p.id\(only))"
     }
 
     /// Puts the `detailColumns` of `row` on `card`.
     static func fill(_ card: inout ProviderCard, from row: any SQLRow, currency: CurrencyCode, rates: ExchangeRates) throws {
-        func list(_ column: String) throws -> [String] {
-            guard let joined = try row.decode(column: column, as: String?.self), !joined.isEmpty else { return [] }
+        fill(&card, languages: try row.decode(column: "langs", as: String?.self), procedures: try row.decode(column: "procs", as: String?.self),
+             lowestEuroCents: try row.decode(column: "eur", as: Int64?.self), currency: currency, rates: rates)
+    }
+
+    /// Puts a card's details, as its `detailColumns` read them, on `card`.
+    static func fill(_ card: inout ProviderCard, languages: String?, procedures: String?, lowestEuroCents: Int64?, currency: CurrencyCode,
+                     rates: ExchangeRates) {
+        func list(_ joined: String?) -> [String] {
+            guard let joined, !joined.isEmpty else { return [] }
             return joined.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
         }
-        card.languages = try list("langs").sorted()
+        card.languages = list(languages).sorted()
         var names: [String] = []
-        for name in try list("procs").sorted() where name != names.last { names.append(name) }
+        for name in list(procedures).sorted() where name != names.last { names.append(name) }
         card.procedures = names
-        if let eur = try row.decode(column: "eur", as: Int64?.self), let minor = rates.fromEuroCents(eur, to: currency) {
+        if let eur = lowestEuroCents, let minor = rates.fromEuroCents(eur, to: currency) {
             // A converted starting price is indicative: shown in whole units of the asked currency.
             let scale = Int64(DecimalParts.powersOfTen[currency.minorUnits])
             let (q, r) = minor.quotientAndRemainder(dividingBy: scale)

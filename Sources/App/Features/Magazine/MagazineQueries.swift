@@ -99,10 +99,60 @@ enum MagazineQueries {
     /// An article with everything its page shows, in two queries: the article with its category, author,
     /// reviewer and featured provider (and the date that provider's badge was last checked); its procedures and the
     /// related articles. The body is the HTML made when it was published (no Markdown parsed per request).
+    /// An article with its category, author, reviewer and featured provider, its procedures and three related
+    /// articles, in one query (a `KindedUnion`). The procedures and related articles keep the database's own order
+    /// (its collation for names) as a position.
     static func article(slug: String, on db: any Database, now: Date) async throws -> ArticleDetail? {
-        struct Row: Decodable {
-            let id: Int; let slug: String; let title: String; let summary: String; let body_html: String; let is_clinical: Bool
-            let reading_minutes: Int; let published_at: Date; let reviewed_at: Date?; let updated_at: Date?; let category_id: Int
+        let u = KindedUnion(texts: 21, ints: 3, dates: 4, bools: 4)
+        let own: SQLQueryString = "(SELECT id FROM articles WHERE slug = \(bind: slug))"
+        let ownCategory: SQLQueryString = "(SELECT category_id FROM articles WHERE slug = \(bind: slug))"
+        let query = KindedUnion.query([
+            u.branch("article", first: true, texts: [
+                "a.slug", "a.title", "a.summary", "a.body_html", "c.slug", "c.name", "au.slug", "au.name", "au.title", "r.slug", "r.name", "r.title",
+                "p.slug", "p.display_name", "p.specialty", "p.primary_city", "p.primary_country", "p.bio",
+                "a.social_title", "a.social_description", "a.social_image",
+            ], ints: ["a.id", "a.reading_minutes", "a.category_id"], dates: ["a.published_at", "a.reviewed_at", "a.updated_at", """
+                (SELECT MAX(vc.last_verified_at) FROM credentials vc WHERE vc.practitioner_id = p.id AND vc.status = 'verified'
+                 AND vc.last_verified_at IS NOT NULL AND (vc.valid_from IS NULL OR vc.valid_from <= \(bind: now))
+                 AND (vc.valid_until IS NULL OR vc.valid_until >= \(bind: now)))
+                """], bools: ["a.is_clinical", "au.is_sample", "r.is_sample", "p.is_sample"],
+            from: """
+                articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id
+                LEFT JOIN authors r ON r.id = a.reviewer_id LEFT JOIN practitioners p ON p.id = a.featured_practitioner_id
+                WHERE a.slug = \(bind: slug)
+                """),
+            u.branch("procedure", texts: ["pr.slug", "pr.name"], ints: ["ROW_NUMBER() OVER (ORDER BY pr.name)"],
+                     from: "article_procedures ap JOIN procedures pr ON pr.id = ap.procedure_id WHERE ap.article_id = \(own)"),
+            u.branch("related", texts: ["related.slug", "related.title", "related.summary", "related.category_slug", "related.category_name",
+                                        "related.author_name"],
+                     ints: ["related.pos", "related.reading_minutes"], dates: ["related.published_at", "related.reviewed_at"],
+                     from: """
+                        (SELECT ROW_NUMBER() OVER (ORDER BY CASE WHEN a.category_id = \(ownCategory) THEN 0 ELSE 1 END, a.published_at DESC) AS pos,
+                           a.slug AS slug, a.title AS title, a.summary AS summary, c.slug AS category_slug, c.name AS category_name,
+                           au.name AS author_name, a.published_at AS published_at, a.reviewed_at AS reviewed_at, a.reading_minutes AS reading_minutes
+                         FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id WHERE a.id <> \(own)
+                         ORDER BY CASE WHEN a.category_id = \(ownCategory) THEN 0 ELSE 1 END, a.published_at DESC LIMIT 3) related
+                        """),
+        ])
+        var article: KindedRow?
+        var procedures: [(pos: Int64, slug: String, name: String)] = []
+        var relatedRows: [(pos: Int64, card: ArticleCard)] = []
+        for row in try await PreparedReads.rows(query, on: db).map(KindedRow.init) {
+            switch try row.kind() {
+            case "article": article = row
+            case "procedure": procedures.append((try row.int(1) ?? 0, try row.text(1) ?? "", try row.text(2) ?? ""))
+            case "related":
+                relatedRows.append((try row.int(1) ?? 0, ArticleCard(
+                    slug: try row.text(1) ?? "", title: try row.text(2) ?? "", summary: try row.text(3) ?? "", categorySlug: try row.text(4) ?? "",
+                    categoryName: try row.text(5) ?? "", authorName: try row.text(6) ?? "", publishedAt: try row.date(1) ?? .distantPast,
+                    reviewedAt: try row.date(2), readingMinutes: Int(try row.int(2) ?? 0))))
+            default: break
+            }
+        }
+        guard let r = article else { return nil }
+        struct Row {
+            let slug: String; let title: String; let summary: String; let body_html: String; let is_clinical: Bool
+            let reading_minutes: Int; let published_at: Date; let reviewed_at: Date?; let updated_at: Date?
             let category_slug: String; let category_name: String
             let author_slug: String; let author_name: String; let author_title: String; let author_sample: Bool
             let reviewer_slug: String?; let reviewer_name: String?; let reviewer_title: String?; let reviewer_sample: Bool?
@@ -110,47 +160,15 @@ enum MagazineQueries {
             let p_sample: Bool?; let p_verified_on: Date?
             let social_title: String?; let social_description: String?; let social_image: String?
         }
-        let query: SQLQueryString = """
-            SELECT a.id AS id, a.slug AS slug, a.title AS title, a.summary AS summary, a.body_html AS body_html, a.is_clinical AS is_clinical,
-              a.reading_minutes AS reading_minutes, a.published_at AS published_at, a.reviewed_at AS reviewed_at, a.updated_at AS updated_at,
-              a.category_id AS category_id, c.slug AS category_slug, c.name AS category_name,
-              au.slug AS author_slug, au.name AS author_name, au.title AS author_title, au.is_sample AS author_sample,
-              r.slug AS reviewer_slug, r.name AS reviewer_name, r.title AS reviewer_title, r.is_sample AS reviewer_sample,
-              p.slug AS p_slug, p.display_name AS p_name, p.specialty AS p_specialty, p.primary_city AS p_city, p.primary_country AS p_country,
-              p.bio AS p_bio, p.is_sample AS p_sample,
-              (SELECT MAX(vc.last_verified_at) FROM credentials vc WHERE vc.practitioner_id = p.id AND vc.status = 'verified'
-                 AND vc.last_verified_at IS NOT NULL AND (vc.valid_from IS NULL OR vc.valid_from <= \(bind: now))
-                 AND (vc.valid_until IS NULL OR vc.valid_until >= \(bind: now))) AS p_verified_on,
-              a.social_title AS social_title, a.social_description AS social_description, a.social_image AS social_image
-            FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id
-              LEFT JOIN authors r ON r.id = a.reviewer_id LEFT JOIN practitioners p ON p.id = a.featured_practitioner_id
-            WHERE a.slug = \(bind: slug)
-            """
-        guard let a = try await PreparedReads.first(query, on: db)?.decode(model: Row.self, with: SQLRowDecoder()) else { return nil }
-        // Its procedures and the related articles in one round trip: a UNION ALL tagged by kind, each branch keeping
-        // the database's own order (its collation for names) as a position.
-        let rows = try await PreparedReads.rows("""
-            SELECT 'p' AS k, ROW_NUMBER() OVER (ORDER BY pr.name) AS pos, pr.slug AS slug, pr.name AS title, CAST(NULL AS TEXT) AS summary,
-              CAST(NULL AS TEXT) AS category_slug, CAST(NULL AS TEXT) AS category_name, CAST(NULL AS TEXT) AS author_name,
-              CAST(NULL AS TIMESTAMPTZ) AS published_at, CAST(NULL AS TIMESTAMPTZ) AS reviewed_at, CAST(NULL AS BIGINT) AS reading_minutes
-              FROM article_procedures ap JOIN procedures pr ON pr.id = ap.procedure_id WHERE ap.article_id = \(bind: a.id)
-            UNION ALL
-            SELECT * FROM (
-              SELECT 'r', ROW_NUMBER() OVER (ORDER BY CASE WHEN a.category_id = \(bind: a.category_id) THEN 0 ELSE 1 END, a.published_at DESC),
-                a.slug, a.title, a.summary, c.slug, c.name, au.name, a.published_at, a.reviewed_at, a.reading_minutes
-              FROM articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id WHERE a.id <> \(bind: a.id)
-              ORDER BY CASE WHEN a.category_id = \(bind: a.category_id) THEN 0 ELSE 1 END, a.published_at DESC LIMIT 3) related
-            """, on: db)
-        var procedures: [(pos: Int, slug: String, name: String)] = []
-        var relatedRows: [(pos: Int, card: ArticleCard)] = []
-        for row in rows {
-            let pos = try row.decode(column: "pos", as: Int.self)
-            if try row.decode(column: "k", as: String.self) == "p" {
-                procedures.append((pos, try row.decode(column: "slug", as: String.self), try row.decode(column: "title", as: String.self)))
-            } else {
-                relatedRows.append((pos, try card(row)))
-            }
-        }
+        let a = Row(slug: try r.text(1) ?? "", title: try r.text(2) ?? "", summary: try r.text(3) ?? "", body_html: try r.text(4) ?? "",
+                    is_clinical: try r.bool(1) ?? false, reading_minutes: Int(try r.int(2) ?? 0), published_at: try r.date(1) ?? .distantPast,
+                    reviewed_at: try r.date(2), updated_at: try r.date(3), category_slug: try r.text(5) ?? "", category_name: try r.text(6) ?? "",
+                    author_slug: try r.text(7) ?? "", author_name: try r.text(8) ?? "", author_title: try r.text(9) ?? "",
+                    author_sample: try r.bool(2) ?? false, reviewer_slug: try r.text(10), reviewer_name: try r.text(11),
+                    reviewer_title: try r.text(12), reviewer_sample: try r.bool(3), p_slug: try r.text(13), p_name: try r.text(14),
+                    p_specialty: try r.text(15), p_city: try r.text(16), p_country: try r.text(17), p_bio: try r.text(18),
+                    p_sample: try r.bool(4), p_verified_on: try r.date(4), social_title: try r.text(19),
+                    social_description: try r.text(20), social_image: try r.text(21))
         let related = relatedRows.sorted { $0.pos < $1.pos }.map(\.card)
         var featured: FeaturedProvider?
         if let ps = a.p_slug, let name = a.p_name {

@@ -6,7 +6,8 @@ import Domain
 
 /// Who publishes availability: a practitioner's practice or a clinic, named `practitioner:ID` or `organization:ID`.
 enum ProviderKey {
-    static func practitioner(_ id: Int) -> String { "practitioner:\(id)" }
+    static func practitioner(_ id: Int) -> String { practitionerPrefix + String(id) }
+    static let practitionerPrefix = "practitioner:"
     static func organization(_ id: Int) -> String { "organization:\(id)" }
 
     /// The keys a case's availability may be published under: its practitioner's first, then its clinic's.
