@@ -16,11 +16,11 @@ struct KindedUnionTests {
             let u = KindedUnion(texts: 2, ints: 2, dates: 1, bools: 1, floats: 1)
             let query = KindedUnion.query([
                 u.branch("empty", first: true, from: "practitioners WHERE 1 = 1 AND slug = \(bind: DemoAccounts.featuredSurgeonSlug)"),
-                u.branch("full", texts: ["\(bind: "a")", "slug"], ints: ["id", "\(bind: 42)"], dates: ["\(bind: now)"], bools: ["is_sample"],
-                         floats: ["\(bind: 2.5)"], from: "practitioners WHERE slug = \(bind: DemoAccounts.featuredSurgeonSlug)"),
+                u.branch("full", texts: [.query("\(bind: "a")"), "slug"], ints: ["id", .query("\(bind: 42)")], dates: [.query("\(bind: now)")],
+                         bools: ["is_sample"], floats: [.query("\(bind: 2.5)")], from: "practitioners WHERE slug = \(bind: DemoAccounts.featuredSurgeonSlug)"),
                 u.branch("none", texts: ["slug"], from: "practitioners WHERE slug = \(bind: "no-such-practitioner")"),
             ])
-            let rows = try await PreparedReads.rows(query, on: app.db).map(KindedRow.init)
+            let rows = try await PreparedReads.rows(query, on: app.db).map { KindedRow($0, u) }
             let id = try await Practitioner.query(on: app.db).filter(\.$slug == DemoAccounts.featuredSurgeonSlug).first()?.id
             #expect(try rows.map { try $0.kind() }.sorted() == ["empty", "full"])
             let empty = try #require(rows.first { (try? $0.kind()) == "empty" })

@@ -122,6 +122,27 @@ struct SecurityTests {
         #expect(!html.contains("<h1>"))
     }
 
+    /// Stored HTML is checked again at every uncached view, and comes back as it is when already sanitised; a change
+    /// anywhere in it (first tag, middle, last byte) still yields the whole sanitised text, the part before it included.
+    @Test("Sanitising is idempotent, and raw HTML is cleaned wherever the first change falls")
+    func sanitiseAgain() {
+        for markdown in Self.hostileMarkdown + ["# T\n\nSome **bold** [a](https://example.org/?a=1&b=2) and [p](/magazine).\n\n- one\n- two\n"] {
+            let once = HTMLSanitizer.render(markdown: markdown).string
+            #expect(HTMLSanitizer.sanitise(once).string == once, "\(markdown)")
+        }
+        let cases: [(String, String)] = [
+            ("<script>x</script><p>ok</p>", "&lt;script&gt;x&lt;/script&gt;<p>ok</p>"),
+            ("<p>ok</p><p onclick=\"x()\">two</p><p>three</p>", "<p>ok</p><p>two</p><p>three</p>"),
+            ("<p>a &amp; b</p> 2 > 1", "<p>a &amp; b</p> 2 &gt; 1"),
+            ("<p>end</p><", "<p>end</p>&lt;"),
+            ("<h1>Title</h1><p><a href=\"javascript:alert(1)\">x</a></p>", "<h2>Title</h2><p><a>x</a></p>"),
+            ("<p><a href=\"https://example.org/\">x</a></p>", "<p><a href=\"https://example.org/\" rel=\"nofollow noopener\">x</a></p>"),
+        ]
+        for (input, expected) in cases {
+            #expect(HTMLSanitizer.sanitise(input).string == expected, "\(input)")
+        }
+    }
+
     @Test("Text that looks like HTML is shown, not run")
     func sanitizerEscapesText() {
         let html = HTMLSanitizer.render(markdown: "Use <b>care</b> & check 2 < 3").string

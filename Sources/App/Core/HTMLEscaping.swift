@@ -14,7 +14,14 @@ public enum HTMLEscaping {
     /// cut is on a character boundary); text without any is returned as it is (Plot's own escaper copies its
     /// pending buffer for every letter after `&`).
     private static func escape(_ text: String, quotes: Bool) -> String {
-        replacing(text) { b in
+        // Most text has nothing to escape: a plain loop over its bytes finds that before any copying.
+        let clean = text.utf8.withContiguousStorageIfAvailable { bytes in
+            for b in bytes where b == UInt8(ascii: "&") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
+                || (quotes && (b == UInt8(ascii: "\"") || b == UInt8(ascii: "'"))) { return false }
+            return true
+        }
+        if clean == true { return text }
+        return replacing(text) { b in
             switch b {
             case UInt8(ascii: "&"): return "&amp;"
             case UInt8(ascii: "<"): return "&lt;"

@@ -25,14 +25,27 @@ public enum HTMLSanitizer {
     /// Keeps allowed tags (attributes dropped, `href` kept when safe) and escapes everything else. Scans UTF-8
     /// bytes and copies text between tags in runs (walking `Character`s, with their grapheme breaking, made this a
     /// tenth of an article page's time; `<` and `>` are ASCII, so every cut falls on a character boundary).
+    /// HTML that is already in its sanitised form (what is stored when a page is published, checked again on every
+    /// uncached view) comes back as it is: the output is only written from the first change on.
     public static func sanitise(_ html: String) -> TrustedHTML {
         var out = ""
-        out.reserveCapacity(html.utf8.count + html.utf8.count / 8)
+        var unchanged = true
         let bytes = html.utf8
         var runStart = bytes.startIndex
         var index = bytes.startIndex
         func flush(_ end: String.Index) {
-            if runStart < end { out += html[runStart..<end] }
+            if !unchanged && runStart < end { out += html[runStart..<end] }
+        }
+        /// Writes `replacement` for the input's `original` bytes; while the output is still the input, an equal
+        /// replacement writes nothing.
+        func replace(_ original: Range<String.Index>, with replacement: String) {
+            if unchanged {
+                if replacement.utf8.elementsEqual(bytes[original]) { return }
+                unchanged = false
+                out.reserveCapacity(bytes.count + bytes.count / 8)
+                out += html[..<original.lowerBound]
+            }
+            out += replacement
         }
         while index < bytes.endIndex {
             let b = bytes[index]
@@ -40,22 +53,24 @@ public enum HTMLSanitizer {
                 flush(index)
                 if let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) {
                     let inner = String(html[bytes.index(after: index)..<close])
-                    out += rewriteTag(inner) ?? HTMLEscaping.text("<" + inner + ">")
-                    index = bytes.index(after: close)
+                    let end = bytes.index(after: close)
+                    replace(index..<end, with: rewriteTag(inner) ?? HTMLEscaping.text("<" + inner + ">"))
+                    index = end
                 } else {
-                    out += "&lt;"
+                    replace(index..<bytes.index(after: index), with: "&lt;")
                     index = bytes.index(after: index)
                 }
                 runStart = index
             } else if b == UInt8(ascii: ">") {
                 flush(index)
-                out += "&gt;"
+                replace(index..<bytes.index(after: index), with: "&gt;")
                 index = bytes.index(after: index)
                 runStart = index
             } else {
                 index = bytes.index(after: index)
             }
         }
+        if unchanged { return TrustedHTML.make(sanitised: html) }
         flush(bytes.endIndex)
         return TrustedHTML.make(sanitised: out)
     }

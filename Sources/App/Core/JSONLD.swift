@@ -8,7 +8,8 @@ public enum JSONLD {
         var json = ""
         json.reserveCapacity(1024)
         write(document, into: &json)
-        return TrustedHTML.make(sanitised: "<script type=\"application/ld+json\">\(HTMLEscaping.jsonInScript(json))</script>")
+        // `string` escapes `<`, `>` and `&` as it writes (they occur in strings only), so `</script>` cannot close it.
+        return TrustedHTML.make(sanitised: "<script type=\"application/ld+json\">\(json)</script>")
     }
 
     /// A small JSON writer for the values pages put in JSON-LD (strings, numbers, booleans, arrays, objects with
@@ -58,8 +59,9 @@ public enum JSONLD {
         }
     }
 
-    /// A JSON string: the runs between characters that need escaping (quote, backslash, controls; all ASCII, so
-    /// every cut is on a scalar boundary) are copied whole.
+    /// A JSON string: the runs between characters that need escaping (quote, backslash, controls, and `<`, `>`, `&`
+    /// as `HTMLEscaping.jsonInScript` writes them, because the JSON goes into a script element; all ASCII, so every
+    /// cut is on a scalar boundary) are copied whole.
     static func string(_ s: String, into out: inout String) {
         out += "\""
         let bytes = s.utf8
@@ -67,7 +69,8 @@ public enum JSONLD {
         var index = bytes.startIndex
         while index < bytes.endIndex {
             let b = bytes[index]
-            guard b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 else {
+            guard b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
+                    || b == UInt8(ascii: "&") else {
                 index = bytes.index(after: index)
                 continue
             }
@@ -78,6 +81,9 @@ public enum JSONLD {
             case 0x0A: out += "\\n"
             case 0x0D: out += "\\r"
             case 0x09: out += "\\t"
+            case UInt8(ascii: "<"): out += "\\u003c"
+            case UInt8(ascii: ">"): out += "\\u003e"
+            case UInt8(ascii: "&"): out += "\\u0026"
             default:
                 let hex = Array("0123456789abcdef")
                 out += "\\u00" + String(hex[Int(b >> 4)]) + String(hex[Int(b & 0x0F)])

@@ -1,12 +1,13 @@
 import Foundation
 import SQLKit
+import PostgresNIO
 
 /// Rows of several kinds read in one `UNION ALL`, for a page that would otherwise make a round trip for each kind.
 ///
 /// Every branch names its kind (column `k`) and lists its values by type; the builder puts them in typed slots
-/// (`t1…` text, `i1…` integer, `d1…` date, `b1…` boolean, `f1…` floating point) in order and fills the other slots with NULL. The first
-/// branch casts its NULLs, because PostgreSQL types a union's columns from its first branch. `KindedRow` reads a
-/// row back by slot number.
+/// (`t1…` text, `i1…` integer, `d1…` date, `b1…` boolean, `f1…` floating point) in order and fills the other slots
+/// with NULL. The first branch casts its NULLs, because PostgreSQL types a union's columns from its first branch.
+/// `KindedRow` reads a row back by slot number.
 struct KindedUnion {
     let texts: Int, ints: Int, dates: Int, bools: Int, floats: Int
 
@@ -14,22 +15,37 @@ struct KindedUnion {
         (self.texts, self.ints, self.dates, self.bools, self.floats) = (texts, ints, dates, bools, floats)
     }
 
-    /// One `SELECT` of the union: `values` fill the slots of their type from the first; `from` follows `FROM`.
-    func branch(_ kind: StaticString, first: Bool = false, texts t: [SQLQueryString] = [], ints i: [SQLQueryString] = [],
-                dates d: [SQLQueryString] = [], bools b: [SQLQueryString] = [], floats f: [SQLQueryString] = [],
+    /// A slot's value: SQL text (a column, an expression without parameters), or a query string with parameters.
+    enum Value: ExpressibleByStringLiteral {
+        case sql(String)
+        case query(SQLQueryString)
+        init(stringLiteral value: String) { self = .sql(value) }
+    }
+
+    /// One `SELECT` of the union: `values` fill the slots of their type from the first; `from` follows `FROM`. The
+    /// SQL text between parameters is gathered into one piece (a fragment each made the statement's text cost more
+    /// to build and serialise than the page's other work on its rows).
+    func branch(_ kind: StaticString, first: Bool = false, texts t: [Value] = [], ints i: [Value] = [],
+                dates d: [Value] = [], bools b: [Value] = [], floats f: [Value] = [],
                 from: SQLQueryString) -> SQLQueryString {
         precondition(t.count <= texts && i.count <= ints && d.count <= dates && b.count <= bools && f.count <= floats, "more values than slots")
-        let head = "SELECT '\(kind)' AS k"
-        var select = SQLQueryString(head)
-        func slots(_ values: [SQLQueryString], _ count: Int, _ prefix: String, _ type: String) {
+        var select = SQLQueryString("")
+        var text = "SELECT '\(kind)' AS k"
+        func slots(_ values: [Value], _ count: Int, _ prefix: String, _ type: String) {
             for n in 0..<count {
-                select.appendLiteral(", ")
+                text += ", "
                 if n < values.count {
-                    select.appendInterpolation(values[n])
+                    switch values[n] {
+                    case .sql(let sql): text += sql
+                    case .query(let query):
+                        select.appendLiteral(text)
+                        text = ""
+                        select.appendInterpolation(query)
+                    }
                 } else {
-                    select.appendLiteral(first ? "CAST(NULL AS \(type))" : "NULL")
+                    text += first ? "CAST(NULL AS \(type))" : "NULL"
                 }
-                select.appendLiteral(" AS \(prefix)\(n + 1)")
+                text += " AS \(prefix)\(n + 1)"
             }
         }
         slots(t, texts, "t", "TEXT")
@@ -37,7 +53,7 @@ struct KindedUnion {
         slots(d, dates, "d", "TIMESTAMPTZ")
         slots(b, bools, "b", "BOOLEAN")
         slots(f, floats, "f", "DOUBLE PRECISION")
-        select.appendLiteral(" FROM ")
+        select.appendLiteral(text + " FROM ")
         select.appendInterpolation(from)
         return select
     }
@@ -53,17 +69,42 @@ struct KindedUnion {
     }
 }
 
-/// A row of a `KindedUnion`, read by slot number (1-based, as the columns are named).
+/// A row of a `KindedUnion`, read by slot number (1-based, as the columns are named). On PostgreSQL a slot is read
+/// by its position in the row, worked out from the union's layout; elsewhere by its column name.
 struct KindedRow {
     let row: any SQLRow
+    private let pg: PostgresReadRow?
+    private let layout: KindedUnion
+
+    init(_ row: any SQLRow, _ layout: KindedUnion) {
+        self.row = row
+        self.pg = row as? PostgresReadRow
+        self.layout = layout
+    }
 
     private static let names = (t: (1...40).map { "t\($0)" }, i: (1...12).map { "i\($0)" }, d: (1...8).map { "d\($0)" }, b: (1...8).map { "b\($0)" },
                                 f: (1...8).map { "f\($0)" })
 
-    func kind() throws -> String { try row.decode(column: "k", as: String.self) }
-    func text(_ n: Int) throws -> String? { try row.decode(column: Self.names.t[n - 1], as: String?.self) }
-    func int(_ n: Int) throws -> Int64? { try row.decode(column: Self.names.i[n - 1], as: Int64?.self) }
-    func date(_ n: Int) throws -> Date? { try row.decode(column: Self.names.d[n - 1], as: Date?.self) }
-    func bool(_ n: Int) throws -> Bool? { try row.decode(column: Self.names.b[n - 1], as: Bool?.self) }
-    func float(_ n: Int) throws -> Double? { try row.decode(column: Self.names.f[n - 1], as: Double?.self) }
+    // Column 0 is the kind; then the text, integer, date, boolean and floating point slots, in that order.
+    func kind() throws -> String { try pg?.optional(at: 0, as: String.self) ?? row.decode(column: "k", as: String.self) }
+    func text(_ n: Int) throws -> String? {
+        if let pg { return try pg.optional(at: n, as: String.self) }
+        return try row.decode(column: Self.names.t[n - 1], as: String?.self)
+    }
+    func int(_ n: Int) throws -> Int64? {
+        if let pg { return try pg.optional(at: layout.texts + n, as: Int64.self) }
+        return try row.decode(column: Self.names.i[n - 1], as: Int64?.self)
+    }
+    func date(_ n: Int) throws -> Date? {
+        if let pg { return try pg.optional(at: layout.texts + layout.ints + n, as: Date.self) }
+        return try row.decode(column: Self.names.d[n - 1], as: Date?.self)
+    }
+    func bool(_ n: Int) throws -> Bool? {
+        if let pg { return try pg.optional(at: layout.texts + layout.ints + layout.dates + n, as: Bool.self) }
+        return try row.decode(column: Self.names.b[n - 1], as: Bool?.self)
+    }
+    func float(_ n: Int) throws -> Double? {
+        if let pg { return try pg.optional(at: layout.texts + layout.ints + layout.dates + layout.bools + n, as: Double.self) }
+        return try row.decode(column: Self.names.f[n - 1], as: Double?.self)
+    }
 }

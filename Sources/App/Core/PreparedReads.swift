@@ -189,4 +189,12 @@ struct PostgresReadRow: SQLRow {
         default: return try row.sql().decode(column: column, as: D.self)
         }
     }
+
+    /// The value of the column at `index` (from 0), for callers that know the statement's layout (`KindedRow`):
+    /// no lookup of the column's name. Only the types `KindedRow` reads.
+    func optional<D: PostgresDecodable>(at index: Int, as: D.Type) throws -> D? {
+        let cell = cells[index]
+        guard cell.bytes != nil else { return nil }
+        return try cell.decode(D.self)
+    }
 }

@@ -336,15 +336,20 @@ public enum SiteURL: Sendable, Equatable {
     }
 
     public static func queryString(_ parameters: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
         // Names and values made only of unreserved ASCII (slugs, numbers, codes) are their own encoding: skipping
         // Foundation's percent-encoding for them saves a few percent of a guide page, which links every card this way.
         func encoded(_ text: String) -> String {
-            text.utf8.allSatisfy(Self.isUnreserved) ? text : text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+            text.utf8.allSatisfy(Self.isUnreserved) ? text : text.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? ""
         }
         return parameters.map { name, value in encoded(name) + "=" + encoded(value) }.joined(separator: "&")
     }
+
+    /// What a query name or value keeps unencoded (made once: building it copied Unicode's letter tables at every call).
+    private static let queryAllowed: CharacterSet = {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return allowed
+    }()
 
     @inline(__always)
     static func isUnreserved(_ b: UInt8) -> Bool {

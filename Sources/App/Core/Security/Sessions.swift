@@ -56,6 +56,9 @@ extension Request {
 
 /// Reads the session cookie, checks the session in the database and its expiry, and refreshes its last use.
 struct SessionMiddleware: AsyncMiddleware {
+    /// Pages that depend on who asks, under these paths, even for a visitor who is not signed in.
+    static let privatePrefixes = ["/account", "/cases", "/inbox", "/consult", "/dev"]
+
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let name = SessionPolicy.cookieName(tls: req.tls)
         var clearCookie = false
@@ -70,8 +73,9 @@ struct SessionMiddleware: AsyncMiddleware {
         if clearCookie && response.cookies[name] == nil {
             response.cookies[name] = SessionPolicy.cookie("", tls: req.tls, maxAge: 0)
         }
-        if req.signedIn != nil || req.url.path.hasPrefix("/account") || req.url.path.hasPrefix("/cases")
-            || req.url.path.hasPrefix("/inbox") || req.url.path.hasPrefix("/consult") || req.url.path.hasPrefix("/dev") {
+        // Vapor works `url.path` out anew at every call (through Foundation): read once.
+        let path = req.url.path
+        if req.signedIn != nil || Self.privatePrefixes.contains(where: { path.hasPrefix($0) }) {
             // Pages that depend on who asks are never stored by browsers or proxies.
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }

@@ -217,7 +217,7 @@ enum DirectoryQueries {
         var who: KindedRow?
         var languages: [String] = [], places: [(Int, PlaceView)] = [], offers: [OfferView] = [], credentials: [CredentialView] = []
         var articles: [(Date, String, String)] = [], photos: [MediaAsset] = []
-        for row in try await PreparedReads.rows(query, on: db).map(KindedRow.init) {
+        for row in try await PreparedReads.rows(query, on: db).map { KindedRow($0, u) } {
             let s = row.text, i = row.int, d = row.date
             switch try row.kind() {
             case "who": who = row

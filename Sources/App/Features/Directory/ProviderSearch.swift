@@ -314,42 +314,54 @@ enum ProviderSearch {
     }
 
     /// Joins the listed values of a card's column: U+001F, a control character that form input refuses, so no code or
-    /// name can hold it.
+    /// name can hold it. U+001E (refused as well) ends the list of procedure names before the starting price.
     static let separator: Character = "\u{1F}"
+    static let priceSeparator: Character = "\u{1E}"
 
-    /// A card's languages (`langs`), the names of the procedures it offers (`procs`), each list joined by `separator`,
-    /// and its lowest starting price in euro minor units (`eur`) among its offers of `procedure`, or all of them.
-    /// For a practitioner `p`; the lists are sorted and de-duplicated when read (`fill`), in Swift's string order.
+    /// A card's languages (`langs`, joined by `separator`) and its offers (`offers`, see `offersColumn`), for a
+    /// practitioner `p`. The lists are sorted and de-duplicated when read (`fill`), in Swift's string order.
     static func detailColumns(procedure: String?) -> SQLQueryString {
-        "\(languagesColumn) AS langs, \(proceduresColumn) AS procs, \(lowestPriceColumn(procedure: procedure)) AS eur"
+        "\(languagesColumn) AS langs, \(offersColumn(procedure: procedure)) AS offers"
     }
 
     static let languagesColumn: SQLQueryString =
         "(SELECT string_agg(l.language_code, \(bind: String(separator))) FROM practitioner_languages l WHERE l.practitioner_id = p.id)"
-    static let proceduresColumn: SQLQueryString =
-        "(SELECT string_agg(pr.name, \(bind: String(separator))) FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id = p.id)"
-    static func lowestPriceColumn(procedure: String?) -> SQLQueryString {
+
+    /// The names of the procedures a card offers, joined by `separator`, then `priceSeparator` and the lowest starting
+    /// price in euro minor units among its offers of `procedure` (of all of them when nil), or nothing after it when
+    /// none has a price; NULL when it offers nothing. One pass over the card's offers: as two columns, the names and
+    /// the minimum read them twice, a noticeable part of the database's work for a guide's six cards.
+    static func offersColumn(procedure: String?) -> SQLQueryString {
         // The procedure's id is looked up once for the statement, not joined for every card.
-        let only: SQLQueryString = procedure.map { " AND o.procedure_id = (SELECT id FROM procedures WHERE slug = \(bind: $0))" } ?? ""
-        return "(SELECT MIN(o.price_min_eur_minor) FROM offers o WHERE o.practitioner_id = p.id\(only))"
+        let price: SQLQueryString = procedure.map {
+            "CASE WHEN o.procedure_id = (SELECT id FROM procedures WHERE slug = \(bind: $0)) THEN o.price_min_eur_minor END"
+        } ?? "o.price_min_eur_minor"
+        return """
+            (SELECT string_agg(pr.name, \(bind: String(separator))) || \(bind: String(priceSeparator)) || COALESCE(CAST(MIN(\(price)) AS TEXT), '')
+             FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id = p.id)
+            """
     }
 
     /// Puts the `detailColumns` of `row` on `card`.
     static func fill(_ card: inout ProviderCard, from row: any SQLRow, currency: CurrencyCode, rates: ExchangeRates) throws {
-        fill(&card, languages: try row.decode(column: "langs", as: String?.self), procedures: try row.decode(column: "procs", as: String?.self),
-             lowestEuroCents: try row.decode(column: "eur", as: Int64?.self), currency: currency, rates: rates)
+        fill(&card, languages: try row.decode(column: "langs", as: String?.self), offers: try row.decode(column: "offers", as: String?.self),
+             currency: currency, rates: rates)
     }
 
     /// Puts a card's details, as its `detailColumns` read them, on `card`.
-    static func fill(_ card: inout ProviderCard, languages: String?, procedures: String?, lowestEuroCents: Int64?, currency: CurrencyCode,
-                     rates: ExchangeRates) {
-        func list(_ joined: String?) -> [String] {
+    static func fill(_ card: inout ProviderCard, languages: String?, offers: String?, currency: CurrencyCode, rates: ExchangeRates) {
+        // Split on the separator's byte (ASCII, so every cut is on a character boundary) rather than by `Character`.
+        func list(_ joined: Substring?) -> [String] {
             guard let joined, !joined.isEmpty else { return [] }
-            return joined.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+            return joined.utf8.split(separator: UInt8(ascii: "\u{1F}"), omittingEmptySubsequences: false).map { String(Substring($0)) }
         }
-        card.languages = list(languages).sorted()
+        card.languages = list(languages.map { Substring($0) }).sorted()
         var names: [String] = []
-        for name in list(procedures).sorted() where name != names.last { names.append(name) }
+        var lowestEuroCents: Int64?
+        if let offers, let cut = offers.utf8.lastIndex(of: UInt8(ascii: "\u{1E}")) {
+            for name in list(offers[..<cut]).sorted() where name != names.last { names.append(name) }
+            lowestEuroCents = Int64(offers[offers.index(after: cut)...])
+        }
         card.procedures = names
         if let eur = lowestEuroCents, let minor = rates.fromEuroCents(eur, to: currency) {
             // A converted starting price is indicative: shown in whole units of the asked currency.

@@ -111,11 +111,11 @@ enum MagazineQueries {
                 "a.slug", "a.title", "a.summary", "a.body_html", "c.slug", "c.name", "au.slug", "au.name", "au.title", "r.slug", "r.name", "r.title",
                 "p.slug", "p.display_name", "p.specialty", "p.primary_city", "p.primary_country", "p.bio",
                 "a.social_title", "a.social_description", "a.social_image",
-            ], ints: ["a.id", "a.reading_minutes", "a.category_id"], dates: ["a.published_at", "a.reviewed_at", "a.updated_at", """
+            ], ints: ["a.id", "a.reading_minutes", "a.category_id"], dates: ["a.published_at", "a.reviewed_at", "a.updated_at", .query("""
                 (SELECT MAX(vc.last_verified_at) FROM credentials vc WHERE vc.practitioner_id = p.id AND vc.status = 'verified'
                  AND vc.last_verified_at IS NOT NULL AND (vc.valid_from IS NULL OR vc.valid_from <= \(bind: now))
                  AND (vc.valid_until IS NULL OR vc.valid_until >= \(bind: now)))
-                """], bools: ["a.is_clinical", "au.is_sample", "r.is_sample", "p.is_sample"],
+                """)], bools: ["a.is_clinical", "au.is_sample", "r.is_sample", "p.is_sample"],
             from: """
                 articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id
                 LEFT JOIN authors r ON r.id = a.reviewer_id LEFT JOIN practitioners p ON p.id = a.featured_practitioner_id
@@ -137,7 +137,7 @@ enum MagazineQueries {
         var article: KindedRow?
         var procedures: [(pos: Int64, slug: String, name: String)] = []
         var relatedRows: [(pos: Int64, card: ArticleCard)] = []
-        for row in try await PreparedReads.rows(query, on: db).map(KindedRow.init) {
+        for row in try await PreparedReads.rows(query, on: db).map { KindedRow($0, u) } {
             switch try row.kind() {
             case "article": article = row
             case "procedure": procedures.append((try row.int(1) ?? 0, try row.text(1) ?? "", try row.text(2) ?? ""))

@@ -41,8 +41,8 @@ enum ProcedureQueries {
     static func detail(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference, index: ProviderFilterIndex? = nil,
                        markdown: Bool = true) async throws -> ProcedureDetail? {
         let sql = db as! any SQLDatabase
-        func md(_ column: String) -> SQLQueryString {
-            markdown ? "p.\(unsafeRaw: column)" : "CASE WHEN p.sections_html IS NULL THEN p.\(unsafeRaw: column) ELSE '' END"
+        func md(_ column: String) -> KindedUnion.Value {
+            .sql(markdown ? "p.\(column)" : "CASE WHEN p.sections_html IS NULL THEN p.\(column) ELSE '' END")
         }
         let providerQuery = ProviderSearchQuery(procedure: slug, paging: Paging(page: 1, perPage: 6))
         var page: ProviderSearch.IndexedPage?
@@ -69,12 +69,12 @@ enum ProcedureQueries {
         ]
         if let page, !page.ids.isEmpty {
             branches.append(u.branch("card", texts: [
-                "p.slug", "p.display_name", "p.specialty", "p.primary_city", "p.primary_country", ProviderSearch.languagesColumn,
-                ProviderSearch.proceduresColumn,
-            ], ints: ["p.id", ProviderSearch.lowestPriceColumn(procedure: slug)], bools: ["p.is_sample", "p.accepting_new_patients"],
+                "p.slug", "p.display_name", "p.specialty", "p.primary_city", "p.primary_country", .query(ProviderSearch.languagesColumn),
+                .query(ProviderSearch.offersColumn(procedure: slug)),
+            ], ints: ["p.id"], bools: ["p.is_sample", "p.accepting_new_patients"],
             from: "practitioners p WHERE \(PreparedReads.anyOf("p.id", page.ids, on: sql))"))
         }
-        let rows = try await PreparedReads.rows(KindedUnion.query(branches), on: sql).map(KindedRow.init)
+        let rows = try await PreparedReads.rows(KindedUnion.query(branches), on: sql).map { KindedRow($0, u) }
 
         var guide: KindedRow?
         var prices: [(String, PriceRangeView)] = []
@@ -98,8 +98,7 @@ enum ProcedureQueries {
                                         city: try row.text(4), country: try row.text(5), verified: page.isVerified(id),
                                         isSample: try row.bool(1) ?? false, acceptingNewPatients: try row.bool(2),
                                         languages: [], procedures: [], priceFrom: nil)
-                ProviderSearch.fill(&card, languages: try row.text(6), procedures: try row.text(7), lowestEuroCents: try row.int(2),
-                                    currency: providerQuery.currency, rates: rates)
+                ProviderSearch.fill(&card, languages: try row.text(6), offers: try row.text(7), currency: providerQuery.currency, rates: rates)
                 cards[id] = card
             default: break
             }
