@@ -137,6 +137,8 @@ struct SecurityTests {
             ("<p>end</p><", "<p>end</p>&lt;"),
             ("<h1>Title</h1><p><a href=\"javascript:alert(1)\">x</a></p>", "<h2>Title</h2><p><a>x</a></p>"),
             ("<p><a href=\"https://example.org/\">x</a></p>", "<p><a href=\"https://example.org/\" rel=\"nofollow noopener\">x</a></p>"),
+            ("<\u{0}p>x</p>", "&lt;\u{0}p&gt;x</p>"),
+            ("<P>x</P><blockquote>q</blockquote><br/>", "<p>x</p><blockquote>q</blockquote><br>"),
         ]
         for (input, expected) in cases {
             #expect(HTMLSanitizer.sanitise(input).string == expected, "\(input)")

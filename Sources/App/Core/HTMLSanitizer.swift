@@ -28,52 +28,88 @@ public enum HTMLSanitizer {
     /// HTML that is already in its sanitised form (what is stored when a page is published, checked again on every
     /// uncached view) comes back as it is: the output is only written from the first change on.
     public static func sanitise(_ html: String) -> TrustedHTML {
+        if let result = html.utf8.withContiguousStorageIfAvailable({ sanitise(html, bytes: $0) }) { return result }
+        var native = html
+        native.makeContiguousUTF8()
+        return native.utf8.withContiguousStorageIfAvailable { sanitise(native, bytes: $0) }!
+    }
+
+    /// `sanitise` over the bytes of `html`, by offset (a `String.Index` is made only where text is cut).
+    private static func sanitise(_ html: String, bytes: UnsafeBufferPointer<UInt8>) -> TrustedHTML {
         var out = ""
         var unchanged = true
-        let bytes = html.utf8
-        var runStart = bytes.startIndex
-        var index = bytes.startIndex
-        func flush(_ end: String.Index) {
-            if !unchanged && runStart < end { out += html[runStart..<end] }
+        let count = bytes.count
+        var runStart = 0
+        var i = 0
+        func index(_ offset: Int) -> String.Index { html.utf8.index(html.utf8.startIndex, offsetBy: offset) }
+        func flush(_ end: Int) {
+            if !unchanged && runStart < end { out += html[index(runStart)..<index(end)] }
         }
-        /// Writes `replacement` for the input's `original` bytes; while the output is still the input, an equal
+        /// Writes `replacement` for the input's bytes `from..<to`; while the output is still the input, an equal
         /// replacement writes nothing.
-        func replace(_ original: Range<String.Index>, with replacement: String) {
+        func replace(_ from: Int, _ to: Int, with replacement: String) {
             if unchanged {
-                if replacement.utf8.elementsEqual(bytes[original]) { return }
+                if replacement.utf8.count == to - from && replacement.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[from..<to])) { return }
                 unchanged = false
-                out.reserveCapacity(bytes.count + bytes.count / 8)
-                out += html[..<original.lowerBound]
+                out.reserveCapacity(count + count / 8)
+                out += html[..<index(from)]
             }
             out += replacement
         }
-        while index < bytes.endIndex {
-            let b = bytes[index]
+        while i < count {
+            let b = bytes[i]
             if b == UInt8(ascii: "<") {
-                flush(index)
-                if let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) {
-                    let inner = String(html[bytes.index(after: index)..<close])
-                    let end = bytes.index(after: close)
-                    replace(index..<end, with: rewriteTag(inner) ?? HTMLEscaping.text("<" + inner + ">"))
-                    index = end
+                flush(i)
+                var close = i + 1
+                while close < count && bytes[close] != UInt8(ascii: ">") { close += 1 }
+                if close < count {
+                    let replacement: String
+                    if let plain = plainTag(UnsafeBufferPointer(rebasing: bytes[(i + 1)..<close])) {
+                        replacement = plain
+                    } else {
+                        let inner = String(html[index(i + 1)..<index(close)])
+                        replacement = rewriteTag(inner) ?? HTMLEscaping.text("<" + inner + ">")
+                    }
+                    replace(i, close + 1, with: replacement)
+                    i = close + 1
                 } else {
-                    replace(index..<bytes.index(after: index), with: "&lt;")
-                    index = bytes.index(after: index)
+                    replace(i, i + 1, with: "&lt;")
+                    i += 1
                 }
-                runStart = index
+                runStart = i
             } else if b == UInt8(ascii: ">") {
-                flush(index)
-                replace(index..<bytes.index(after: index), with: "&gt;")
-                index = bytes.index(after: index)
-                runStart = index
+                flush(i)
+                replace(i, i + 1, with: "&gt;")
+                i += 1
+                runStart = i
             } else {
-                index = bytes.index(after: index)
+                i += 1
             }
         }
         if unchanged { return TrustedHTML.make(sanitised: html) }
-        flush(bytes.endIndex)
+        flush(count)
         return TrustedHTML.make(sanitised: out)
     }
+
+    /// `plainTags` for a tag's inner text of at most seven bytes, looked up by those bytes: the same answers without
+    /// making a string of each tag (most tags of stored HTML are these).
+    private static func plainTag(_ inner: UnsafeBufferPointer<UInt8>) -> String? {
+        guard !inner.isEmpty, inner.count <= 7 else { return nil }
+        return plainTagsByBytes[packed(inner)]
+    }
+
+    /// Up to seven bytes and their count in one number (the count keeps "p" and "\0p" apart).
+    private static func packed(_ bytes: some Collection<UInt8>) -> UInt64 {
+        var key = UInt64(bytes.count) << 56
+        for (n, b) in bytes.enumerated() { key |= UInt64(b) << (8 * UInt64(n)) }
+        return key
+    }
+
+    private static let plainTagsByBytes: [UInt64: String] = {
+        var table: [UInt64: String] = [:]
+        for (inner, tag) in plainTags where inner.utf8.count <= 7 { table[packed(Array(inner.utf8))] = tag }
+        return table
+    }()
 
     /// Allowed tags exactly as Ink writes them (no attributes): answered by one lookup.
     private static let plainTags: [String: String] = {
@@ -89,7 +125,10 @@ public enum HTMLSanitizer {
 
     private static func rewriteTag(_ inner: String) -> String? {
         if let plain = plainTags[inner] { return plain }
-        var body = inner.trimmingCharacters(in: .whitespaces)
+        // Foundation's trimming (a fortieth of a guide page, through NSString) is needed only when an end could be
+        // white space: a printable ASCII byte at each end is not.
+        let printable: ClosedRange<UInt8> = 0x21...0x7E
+        var body = printable.contains(inner.utf8.first ?? 0) && printable.contains(inner.utf8.last ?? 0) ? inner : inner.trimmingCharacters(in: .whitespaces)
         let closing = body.hasPrefix("/")
         if closing { body.removeFirst() }
         if body.hasSuffix("/") { body.removeLast() }

@@ -16,7 +16,18 @@ public struct PageContext: Sendable {
 
 extension Request {
     var pageContext: PageContext {
-        PageContext(t: application.localizer, baseURL: application.config.baseURL, path: url.path, now: application.clock.now())
+        PageContext(t: application.localizer, baseURL: application.config.baseURL, path: sitePath, now: application.clock.now())
+    }
+
+    private struct SitePathKey: StorageKey { typealias Value = String }
+
+    /// `url.path`, worked out once per request: Vapor derives it anew at every call, through Foundation (the session
+    /// guard, the render cache's key and the page context each asked for it).
+    var sitePath: String {
+        if let path = storage[SitePathKey.self] { return path }
+        let path = url.path
+        storage[SitePathKey.self] = path
+        return path
     }
 }
 

@@ -202,10 +202,10 @@ struct RenderCacheMiddleware: AsyncMiddleware {
     /// other parameters do not change the page, so they do not make new entries.
     static func key(for request: Request) throws -> String {
         let names = request.route?.userInfo[RenderCacheQuery.key] as? [String] ?? []
-        guard !names.isEmpty, let raw = request.url.query, !raw.isEmpty else { return request.url.path }
+        guard !names.isEmpty, let raw = request.url.query, !raw.isEmpty else { return request.sitePath }
         let query = try QueryParameters(raw: raw)
         let pairs = names.flatMap { name in (query.values[name] ?? []).map { (name, $0) } }
-        return pairs.isEmpty ? request.url.path : request.url.path + "?" + SiteURL.queryString(pairs)
+        return pairs.isEmpty ? request.sitePath : request.sitePath + "?" + SiteURL.queryString(pairs)
     }
 
     static func answer(_ request: Request, body: ByteBuffer, etag: String, contentType: String) -> Response {

@@ -73,8 +73,7 @@ struct SessionMiddleware: AsyncMiddleware {
         if clearCookie && response.cookies[name] == nil {
             response.cookies[name] = SessionPolicy.cookie("", tls: req.tls, maxAge: 0)
         }
-        // Vapor works `url.path` out anew at every call (through Foundation): read once.
-        let path = req.url.path
+        let path = req.sitePath
         if req.signedIn != nil || Self.privatePrefixes.contains(where: { path.hasPrefix($0) }) {
             // Pages that depend on who asks are never stored by browsers or proxies.
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")

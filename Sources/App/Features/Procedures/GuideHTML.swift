@@ -96,29 +96,35 @@ struct FlatJSONReader {
 
     /// The rest of a string whose opening quote was read: runs without escapes are copied whole.
     mutating func string() -> String? {
-        var out = ""
+        // Bytes gathered and decoded once: stored HTML has an escape on every line (`\n`, `\"`), and a string made
+        // and appended per run cost more than the reading.
+        var out: [UInt8] = []
         var runStart = i
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
-                out += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<i]), as: UTF8.self)
+                if out.isEmpty {
+                    let whole = String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<i]), as: UTF8.self)
+                    i += 1
+                    return whole
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
                 i += 1
-                return out
+                return String(decoding: out, as: UTF8.self)
             }
             guard b >= 0x20 else { return nil }
             guard b == UInt8(ascii: "\\") else { i += 1; continue }
-            out += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<i]), as: UTF8.self)
+            if out.isEmpty { out.reserveCapacity(bytes.count - runStart) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
             i += 1
             guard let e = next() else { return nil }
             switch e {
-            case UInt8(ascii: "\""): out += "\""
-            case UInt8(ascii: "\\"): out += "\\"
-            case UInt8(ascii: "/"): out += "/"
-            case UInt8(ascii: "b"): out += "\u{08}"
-            case UInt8(ascii: "f"): out += "\u{0C}"
-            case UInt8(ascii: "n"): out += "\n"
-            case UInt8(ascii: "r"): out += "\r"
-            case UInt8(ascii: "t"): out += "\t"
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
                 guard var scalar = hex4() else { return nil }
                 if (0xD800...0xDBFF).contains(scalar) {
@@ -126,7 +132,7 @@ struct FlatJSONReader {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
                 guard let u = Unicode.Scalar(scalar) else { return nil }
-                out.unicodeScalars.append(u)
+                out.append(contentsOf: UTF8.encode(u)!)
             default: return nil
             }
             runStart = i
