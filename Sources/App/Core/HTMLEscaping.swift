@@ -14,38 +14,28 @@ public enum HTMLEscaping {
     /// cut is on a character boundary); text without any is returned as it is (Plot's own escaper copies its
     /// pending buffer for every letter after `&`).
     private static func escape(_ text: String, quotes: Bool) -> String {
+        @inline(__always) func special(_ b: UInt8) -> Bool {
+            b == UInt8(ascii: "&") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || (quotes && (b == UInt8(ascii: "\"") || b == UInt8(ascii: "'")))
+        }
         // Most text has nothing to escape: a plain loop over its bytes finds that before any copying.
-        let clean = text.utf8.withContiguousStorageIfAvailable { bytes in
-            for b in bytes where b == UInt8(ascii: "&") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
-                || (quotes && (b == UInt8(ascii: "\"") || b == UInt8(ascii: "'"))) { return false }
-            return true
-        }
+        let clean = text.utf8.withContiguousStorageIfAvailable { bytes in !bytes.contains(where: special) }
         if clean == true { return text }
-        return replacing(text) { b in
-            switch b {
-            case UInt8(ascii: "&"): return "&amp;"
-            case UInt8(ascii: "<"): return "&lt;"
-            case UInt8(ascii: ">"): return "&gt;"
-            case UInt8(ascii: "\""): return quotes ? "&quot;" : nil
-            case UInt8(ascii: "'"): return quotes ? "&#39;" : nil
-            default: return nil
-            }
-        }
-    }
-
-    /// `text` with each ASCII byte that `replacement` maps replaced; unchanged text is returned without copying.
-    @inline(__always)
-    static func replacing(_ text: String, _ replacement: (UInt8) -> String?) -> String {
         let bytes = text.utf8
-        guard bytes.contains(where: { replacement($0) != nil }) else { return text }
         var out = ""
         out.reserveCapacity(bytes.count + 16)
         var runStart = bytes.startIndex
         var index = bytes.startIndex
         while index < bytes.endIndex {
-            if let r = replacement(bytes[index]) {
+            let b = bytes[index]
+            if special(b) {
                 if runStart < index { out += text[runStart..<index] }
-                out += r
+                switch b {
+                case UInt8(ascii: "&"): out += "&amp;"
+                case UInt8(ascii: "<"): out += "&lt;"
+                case UInt8(ascii: ">"): out += "&gt;"
+                case UInt8(ascii: "\""): out += "&quot;"
+                default: out += "&#39;"
+                }
                 index = bytes.index(after: index)
                 runStart = index
             } else {
@@ -54,17 +44,5 @@ public enum HTMLEscaping {
         }
         if runStart < bytes.endIndex { out += text[runStart..<bytes.endIndex] }
         return out
-    }
-
-    /// JSON placed inside `<script type="application/ld+json">`: `<` is escaped so `</script>` cannot close it.
-    public static func jsonInScript(_ json: String) -> String {
-        replacing(json) { b in
-            switch b {
-            case UInt8(ascii: "<"): return "\\u003c"
-            case UInt8(ascii: ">"): return "\\u003e"
-            case UInt8(ascii: "&"): return "\\u0026"
-            default: return nil
-            }
-        }
     }
 }

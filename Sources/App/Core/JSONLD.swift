@@ -60,8 +60,8 @@ public enum JSONLD {
     }
 
     /// A JSON string: the runs between characters that need escaping (quote, backslash, controls, and `<`, `>`, `&`
-    /// as `HTMLEscaping.jsonInScript` writes them, because the JSON goes into a script element; all ASCII, so every
-    /// cut is on a scalar boundary) are copied whole.
+    /// as `\u003c`, `\u003e`, `\u0026`, because the JSON goes into a script element; all ASCII, so every cut is on a
+    /// scalar boundary) are copied whole.
     static func string(_ s: String, into out: inout String) {
         out += "\""
         let bytes = s.utf8

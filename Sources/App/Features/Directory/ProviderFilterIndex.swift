@@ -62,8 +62,7 @@ actor ProviderFilterIndex {
 
     func current(on db: any Database) async throws -> ProviderFilterSnapshot {
         let now = ContinuousClock.now
-        if let snapshot, let checkedAt, now - checkedAt < checkInterval,
-           Self.lastLocalWrite.withLockedValue({ $0.map { now - $0 > .seconds(1) } ?? true }) {
+        if let snapshot, let checkedAt, isFresh(checkedAt, at: now, lastLocalWrite: Self.lastLocalWrite.withLockedValue { $0 }) {
             return snapshot
         }
         checkedAt = now
@@ -119,12 +118,18 @@ actor ProviderFilterIndex {
     nonisolated func fresh(at now: Date, lastLocalWrite: ContinuousClock.Instant? = ProviderFilterIndex.lastLocalWrite.withLockedValue { $0 })
         -> (snapshot: ProviderFilterSnapshot, verified: Bitset)? {
         let clock = ContinuousClock.now
-        if let lastLocalWrite, clock - lastLocalWrite <= .seconds(1) { return nil }
         let minute = Self.minute(now)
         return published.withLockedValue { p in
-            guard let p, clock - p.checkedAt < checkInterval, let v = p.verified, v.minute == minute else { return nil }
+            guard let p, isFresh(p.checkedAt, at: clock, lastLocalWrite: lastLocalWrite), let v = p.verified, v.minute == minute else { return nil }
             return (p.snapshot, v.bits)
         }
+    }
+
+    /// A generation checked at `checkedAt` is trusted at `clock` within the interval, unless this node wrote to the
+    /// index in the last second (then the database is asked, so its own change is seen at once).
+    private nonisolated func isFresh(_ checkedAt: ContinuousClock.Instant, at clock: ContinuousClock.Instant,
+                                     lastLocalWrite: ContinuousClock.Instant?) -> Bool {
+        clock - checkedAt < checkInterval && (lastLocalWrite.map { clock - $0 > .seconds(1) } ?? true)
     }
 
     private var warming: Set<String> = []

@@ -284,8 +284,7 @@ enum ProviderSearch {
                       rates: ExchangeRates) async throws -> [ProviderCard] {
         guard !ids.isEmpty else { return [] }
         let rows = try await PreparedReads.rows("""
-            SELECT p.id AS id, p.slug AS slug, p.display_name AS name, p.specialty AS specialty, p.primary_city AS city,
-              p.primary_country AS country, p.is_sample AS is_sample, p.accepting_new_patients AS accepting, \(detailColumns(procedure: procedure))
+            SELECT \(cardColumns), \(detailColumns(procedure: procedure))
             FROM practitioners p WHERE \(PreparedReads.anyOf("p.id", ids, on: sql))
             """, on: sql)
         var byID: [Int: ProviderCard] = [:]
