@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import SQLKit
+import VaporTesting
 @testable import App
 
 @Suite("Stored guide sections")
@@ -38,6 +40,28 @@ struct GuideHTMLTests {
                 let decoded = try JSONDecoder().decode([String: String].self, from: Data(json.utf8))
                 #expect(GuideHTML.stringMap(json) == decoded, "\(p.slug)")
                 #expect(decoded.count == GuideHTML.sections.count + 2)
+            }
+        }
+    }
+
+    @Test("A guide stored without its HTML shows the same sections, from its Markdown")
+    func guideWithoutStoredHTML() async throws {
+        try await withTestApp { app in
+            let slug = "microfat-lip-grafting"
+            var stored = ""
+            try await app.testing().test(.GET, "/procedures/\(slug)") { res in
+                #expect(res.status == .ok)
+                stored = res.body.string
+            }
+            try await (app.db as! any SQLDatabase).update("procedures").set("sections_html", to: SQLLiteral.null)
+                .where("slug", .equal, SQLBind(slug)).run()
+            try await app.testing().test(.GET, "/procedures/\(slug)") { res in
+                #expect(res.status == .ok)
+                let page = res.body.string
+                for id in ["what", "suits", "not-suits", "preparation", "how", "recovery", "risks", "alternatives"] {
+                    let section = { (html: String) in html.components(separatedBy: "<section id=\"\(id)\">").dropFirst().first?.components(separatedBy: "</section>").first }
+                    #expect(section(page) != nil && section(page) == section(stored), "\(id)")
+                }
             }
         }
     }

@@ -64,7 +64,7 @@ struct PreparedReadsTests {
                 struct Plans: Decodable { let generic_plans: Int; let custom_plans: Int }
                 let row = try await sql.raw("""
                     SELECT CAST(generic_plans AS BIGINT) AS generic_plans, CAST(custom_plans AS BIGINT) AS custom_plans
-                    FROM pg_prepared_statements WHERE statement LIKE '%string_agg(l.language_code%'
+                    FROM pg_prepared_statements WHERE statement LIKE '%p.card_languages AS langs%'
                     """).first(decoding: Plans.self)
                 let plans = try #require(row)
                 return (plans.generic_plans, plans.custom_plans)

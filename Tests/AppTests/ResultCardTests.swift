@@ -33,6 +33,8 @@ struct ResultCardTests {
             copy.priceMinEURMinor = cheaper
             copy.priceMaxEURMinor = lowest
             try await copy.save(on: db)
+            // The card's columns follow a listing's changes when it is re-indexed, as every save of a listing does.
+            try await ProviderIndexer.reindex([id], on: db, t: app.localizer, now: Date())
 
             let languages = try await PractitionerLanguage.query(on: db).filter(\.$practitioner.$id == id).all().map(\.languageCode).sorted()
             let names = Set(own.map(\.procedure.name)).sorted()

@@ -83,6 +83,35 @@ struct StudioGuideTests {
         }
     }
 
+    @Test("A guide's new name reaches the result cards that list it at once, and its cards still find its prices by slug")
+    func renameReachesCards() async throws {
+        try await withTestApp { app in
+            let sql = app.db as! any SQLDatabase
+            let slug = "microfat-lip-grafting"
+            let procedure = try #require(try await Procedure.query(on: app.db).filter(\.$slug == slug).first())
+            let offer = try #require(try await Offer.query(on: app.db).filter(\.$procedure.$id == procedure.id!).filter(\.$practitioner.$id != nil)
+                .filter(\.$priceMinEURMinor != nil).first())
+            let practitioner = try #require(offer.$practitioner.id)
+            func card() async throws -> ProviderCard? {
+                try await ProviderSearch.cards([practitioner], verified: { _ in false }, procedure: slug, currency: .eur, on: sql, rates: .reference).first
+            }
+            let before = try #require(try await card())
+            #expect(before.procedures.contains("Microfat lip grafting") && before.priceFromMinor != nil)
+
+            // MUT: the editor renames the published guide (a name is not clinical: live at once)
+            let editor = try await staffBrowser(app, StudioTests.editor.email, StudioTests.editor.password)
+            let imported = try await editor.submit("/studio/guides", to: "/studio/guides/import", [("procedure", slug)])
+            let path = try #require(imported.headers.first(name: .location))
+            let form = Self.replacing(Self.fields(try await editor.get(path).text), "name", "Microfat lip grafting, renamed")
+            #expect(try await editor.submit(path, form.map { $0.0 == "expected_revision" ? ("expected_revision", "1") : $0 }).status == .seeOther)
+
+            let after = try #require(try await card())
+            #expect(after.procedures.contains("Microfat lip grafting, renamed"))
+            #expect(!after.procedures.contains("Microfat lip grafting"))
+            #expect(after.priceFromMinor == before.priceFromMinor)
+        }
+    }
+
     @Test("A new guide with structured fields and prices: bad cells named at their row; after review it is published and listed")
     func newGuide() async throws {
         try await withTestApp { app in

@@ -162,6 +162,7 @@ enum SyntheticSeeder {
             pbar.activity.currentProgress = Double(end) / Double(count)
         }
         pbar.succeed()
+        try await ProviderCardColumns.refresh(sql, where: "id >= \(bind: firstPractitioner)")
         if !isSQLite {
             for table in ["organizations", "locations", "practitioners", "offers"] {
                 try await sql.raw("SELECT setval(pg_get_serial_sequence(\(bind: table), 'id'), (SELECT MAX(id) FROM \(ident: table)))").run()

@@ -21,7 +21,9 @@ public struct AppConfig: Sendable {
     public var renderCacheTTL: Int
     /// Sent as `Strict-Transport-Security` when the site is served over TLS.
     public var tlsEnabled: Bool
-    /// Size of the database connection pool per event loop.
+    /// Size of the PostgreSQL connection pool per event loop (one event loop per core). Four: a request holds a
+    /// connection only for a statement, and more backends than the database's cores can run only take turns. With
+    /// the database on the same two cores, eight served an uncached guide about 5% slower (BENCHMARKS.md).
     public var databasePoolSize: Int
     /// `CAREABROAD_MASTER_KEY`: base64 master keys, newest first. Required in production.
     public var masterKey: String?
@@ -75,7 +77,7 @@ public struct AppConfig: Sendable {
 
     public init(database: Database, baseURL: String = "http://127.0.0.1:8080", seedDemoOnEmpty: Bool = true,
                 renderCacheEnabled: Bool = true, renderCacheTTL: Int = 300, tlsEnabled: Bool = false,
-                databasePoolSize: Int = 8, masterKey: String? = nil, masterKeyFile: String = "var/master.key",
+                databasePoolSize: Int = 4, masterKey: String? = nil, masterKeyFile: String = "var/master.key",
                 bcryptCost: Int = 12, mail: MailSettings = .mailbox, rateLimits: RateLimits = RateLimits()) {
         self.database = database
         self.baseURL = baseURL
@@ -174,7 +176,7 @@ public struct AppConfig: Sendable {
             renderCacheEnabled: flag("CAREABROAD_RENDER_CACHE", default: true),
             renderCacheTTL: integer("CAREABROAD_RENDER_CACHE_TTL", default: 300, range: 1...86_400),
             tlsEnabled: flag("CAREABROAD_TLS", default: baseURL.hasPrefix("https://")),
-            databasePoolSize: integer("CAREABROAD_DB_POOL", default: 8, range: 1...256),
+            databasePoolSize: integer("CAREABROAD_DB_POOL", default: 4, range: 1...256),
             masterKey: env["CAREABROAD_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             masterKeyFile: env["CAREABROAD_MASTER_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? "var/master.key",
             bcryptCost: integer("CAREABROAD_BCRYPT_COST", default: 12, range: 10...16),

@@ -44,6 +44,8 @@ enum MigrationRegistry {
                 CreateMedia(),
                 // 017: social cards of articles and guides; a guide's sections stored as sanitised HTML
                 UpdateSocialCardsAndGuideHTML(),
+                // 018: a practitioner's card details (languages, offers) kept on its row
+                UpdatePractitionerCardColumns(),
             ]
     }
 }

@@ -103,7 +103,7 @@ enum ProviderIndexer {
         try await sql.raw("UPDATE search_index_state SET generation = generation + 1 WHERE id = 1").run()
     }
 
-    /// Stores index rows: practitioner columns, terms and (SQLite) FTS rows.
+    /// Stores index rows: practitioner columns (with the card's, `ProviderCardColumns`), terms and (SQLite) FTS rows.
     static func write(_ rows: [Row], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         try await bumpGeneration(sql)
@@ -120,6 +120,7 @@ enum ProviderIndexer {
                     .where("id", .equal, r.id)
                     .run()
             }
+            try await ProviderCardColumns.refresh(sql, where: "id IN (\(binds: ids))")
             try await sql.delete(from: "practitioner_terms").where("practitioner_id", .in, ids).run()
             let termRows = chunk.flatMap { r in r.terms.map { [SQLBind(r.id), SQLBind($0)] as [any SQLExpression] } }
             if !termRows.isEmpty {

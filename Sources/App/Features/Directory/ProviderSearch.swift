@@ -284,14 +284,14 @@ enum ProviderSearch {
                       rates: ExchangeRates) async throws -> [ProviderCard] {
         guard !ids.isEmpty else { return [] }
         let rows = try await PreparedReads.rows("""
-            SELECT \(cardColumns), \(detailColumns(procedure: procedure))
+            SELECT \(cardColumns), \(detailColumns)
             FROM practitioners p WHERE \(PreparedReads.anyOf("p.id", ids, on: sql))
             """, on: sql)
         var byID: [Int: ProviderCard] = [:]
         for row in rows {
             let id = try row.decode(column: "id", as: Int.self)
             var card = try card(row, verified: verified(id))
-            try fill(&card, from: row, currency: currency, rates: rates)
+            try fill(&card, from: row, procedure: procedure, currency: currency, rates: rates)
             byID[id] = card
         }
         return ids.compactMap { byID[$0] }
@@ -302,66 +302,49 @@ enum ProviderSearch {
         let ids = cards.map(\.id)
         guard !ids.isEmpty else { return }
         let rows = try await PreparedReads.rows("""
-            SELECT p.id AS id, \(detailColumns(procedure: procedure)) FROM practitioners p WHERE \(PreparedReads.anyOf("p.id", ids, on: sql))
+            SELECT p.id AS id, \(detailColumns) FROM practitioners p WHERE \(PreparedReads.anyOf("p.id", ids, on: sql))
             """, on: sql)
         var position: [Int: Int] = [:]
         for (i, card) in cards.enumerated() { position[card.id] = i }
         for row in rows {
             guard let i = position[try row.decode(column: "id", as: Int.self)] else { continue }
-            try fill(&cards[i], from: row, currency: currency, rates: rates)
+            try fill(&cards[i], from: row, procedure: procedure, currency: currency, rates: rates)
         }
     }
 
-    /// Joins the listed values of a card's column: U+001F, a control character that form input refuses, so no code or
-    /// name can hold it. U+001E (refused as well) ends the list of procedure names before the starting price.
-    static let separator: Character = "\u{1F}"
-    static let priceSeparator: Character = "\u{1E}"
+    /// A card's languages (`langs`) and offers (`offers`) for a practitioner `p`: the columns `ProviderCardColumns`
+    /// keeps. The lists are sorted and de-duplicated when read (`fill`), in Swift's string order.
+    static let detailColumns: SQLQueryString = "p.card_languages AS langs, p.card_offers AS offers"
 
-    /// A card's languages (`langs`, joined by `separator`) and its offers (`offers`, see `offersColumn`), for a
-    /// practitioner `p`. The lists are sorted and de-duplicated when read (`fill`), in Swift's string order.
-    static func detailColumns(procedure: String?) -> SQLQueryString {
-        "\(languagesColumn) AS langs, \(offersColumn(procedure: procedure)) AS offers"
-    }
-
-    static let languagesColumn: SQLQueryString =
-        "(SELECT string_agg(l.language_code, \(bind: String(separator))) FROM practitioner_languages l WHERE l.practitioner_id = p.id)"
-
-    /// The names of the procedures a card offers, joined by `separator`, then `priceSeparator` and the lowest starting
-    /// price in euro minor units among its offers of `procedure` (of all of them when nil), or nothing after it when
-    /// none has a price; NULL when it offers nothing. One pass over the card's offers: as two columns, the names and
-    /// the minimum read them twice, a noticeable part of the database's work for a guide's six cards.
-    static func offersColumn(procedure: String?) -> SQLQueryString {
-        // The procedure's id is looked up once for the statement, not joined for every card.
-        let price: SQLQueryString = procedure.map {
-            "CASE WHEN o.procedure_id = (SELECT id FROM procedures WHERE slug = \(bind: $0)) THEN o.price_min_eur_minor END"
-        } ?? "o.price_min_eur_minor"
-        return """
-            (SELECT string_agg(pr.name, \(bind: String(separator))) || \(bind: String(priceSeparator)) || COALESCE(CAST(MIN(\(price)) AS TEXT), '')
-             FROM offers o JOIN procedures pr ON pr.id = o.procedure_id WHERE o.practitioner_id = p.id)
-            """
-    }
-
-    /// Puts the `detailColumns` of `row` on `card`.
-    static func fill(_ card: inout ProviderCard, from row: any SQLRow, currency: CurrencyCode, rates: ExchangeRates) throws {
+    /// Puts the `detailColumns` of `row` on `card`, with the lowest starting price among its offers of `procedure` (of
+    /// all of them when nil).
+    static func fill(_ card: inout ProviderCard, from row: any SQLRow, procedure: String?, currency: CurrencyCode, rates: ExchangeRates) throws {
         fill(&card, languages: try row.decode(column: "langs", as: String?.self), offers: try row.decode(column: "offers", as: String?.self),
-             currency: currency, rates: rates)
+             procedure: procedure, currency: currency, rates: rates)
     }
 
-    /// Puts a card's details, as its `detailColumns` read them, on `card`.
-    static func fill(_ card: inout ProviderCard, languages: String?, offers: String?, currency: CurrencyCode, rates: ExchangeRates) {
-        // Split on the separator's byte (ASCII, so every cut is on a character boundary) rather than by `Character`.
-        func list(_ joined: Substring?) -> [String] {
-            guard let joined, !joined.isEmpty else { return [] }
-            return joined.utf8.split(separator: UInt8(ascii: "\u{1F}"), omittingEmptySubsequences: false).map { String(Substring($0)) }
+    /// Puts a card's details, as its `detailColumns` read them, on `card`: languages, the names of the procedures it
+    /// offers, and the lowest starting price among its offers of `procedure` (of all of them when nil).
+    static func fill(_ card: inout ProviderCard, languages: String?, offers: String?, procedure: String?, currency: CurrencyCode,
+                     rates: ExchangeRates) {
+        // Split on the separators' bytes (ASCII, so every cut is on a character boundary) rather than by `Character`.
+        let list = UInt8(ascii: "\u{1F}"), field = UInt8(ascii: "\u{1D}")
+        func split(_ joined: Substring, _ byte: UInt8) -> [Substring] {
+            joined.isEmpty ? [] : joined.utf8.split(separator: byte, omittingEmptySubsequences: false).map { Substring($0) }
         }
-        card.languages = list(languages.map { Substring($0) }).sorted()
-        var names: [String] = []
+        card.languages = split(Substring(languages ?? ""), list).map(String.init).sorted()
+        var names: [Substring] = []
         var lowestEuroCents: Int64?
-        if let offers, let cut = offers.utf8.lastIndex(of: UInt8(ascii: "\u{1E}")) {
-            for name in list(offers[..<cut]).sorted() where name != names.last { names.append(name) }
-            lowestEuroCents = Int64(offers[offers.index(after: cut)...])
+        for offer in split(Substring(offers ?? ""), list) {
+            let parts = split(offer, field)
+            guard parts.count == 3 else { continue }
+            names.append(parts[1])
+            if procedure == nil || parts[0] == procedure!, let cents = Int64(parts[2]) { lowestEuroCents = min(lowestEuroCents ?? cents, cents) }
         }
-        card.procedures = names
+        names.sort()
+        var unique: [String] = []
+        for name in names where unique.last.map({ $0 != name }) ?? true { unique.append(String(name)) }
+        card.procedures = unique
         if let eur = lowestEuroCents, let minor = rates.fromEuroCents(eur, to: currency) {
             // A converted starting price is indicative: shown in whole units of the asked currency.
             let scale = Int64(DecimalParts.powersOfTen[currency.minorUnits])

@@ -36,27 +36,26 @@ enum ProcedureQueries {
     /// it, read in one query (a `KindedUnion`): the providers are ranked by the in-process index first, so their cards
     /// join the same round trip. Without an index they are searched separately. Its sections are the HTML stored when
     /// it was published.
-    /// `markdown: false` (the page) reads a section's Markdown only for a guide stored without its HTML: the page
-    /// shows the stored HTML, and eight long texts decoded for nothing were a noticeable part of an uncached guide.
+    /// `markdown: false` (the page) reads no section's Markdown, and reads a guide stored without its HTML again with
+    /// it: the page shows the stored HTML, and eight long texts decoded for nothing were a noticeable part of an
+    /// uncached guide.
     static func detail(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference, index: ProviderFilterIndex? = nil,
                        markdown: Bool = true) async throws -> ProcedureDetail? {
         let sql = db as! any SQLDatabase
-        func md(_ column: String) -> KindedUnion.Value {
-            .sql(markdown ? "p.\(column)" : "CASE WHEN p.sections_html IS NULL THEN p.\(column) ELSE '' END")
-        }
         let providerQuery = ProviderSearchQuery(procedure: slug, paging: Paging(page: 1, perPage: 6))
         var page: ProviderSearch.IndexedPage?
         if let index { page = try await ProviderSearch.rankIndexed(providerQuery, index: index, on: db, now: now, facets: false) }
 
-        let u = KindedUnion(texts: 25, ints: 5, dates: 2, bools: 2)
+        // The sections' Markdown comes last, and only when asked for: the page reads the stored HTML, and a union 25
+        // texts wide for 17 that it uses made every row, and the statement, a third wider for nothing.
+        let u = KindedUnion(texts: markdown ? 25 : 17, ints: 5, dates: 2, bools: 2)
         let guideID: SQLQueryString = "(SELECT id FROM procedures WHERE slug = \(bind: slug))"
         var branches = [
             u.branch("guide", first: true, texts: [
-                "p.slug", "p.name", "p.procedure_type", "p.body_location", "p.summary", md("what_it_is"), md("suits"), md("not_suits"),
-                md("preparation"), md("how_performed"), md("recovery"), "p.results_onset", "p.results_duration", md("risks"),
-                md("alternatives"), "p.followup", "p.sections_html", "p.social_title", "p.social_description", "p.social_image",
-                "c.slug", "c.name", "a.slug", "a.name", "a.title",
-            ], ints: ["p.id", "p.duration_minutes", "p.stay_days", "c.id", "a.id"], dates: ["p.reviewed_at"], bools: ["a.is_sample"],
+                "p.slug", "p.name", "p.procedure_type", "p.body_location", "p.summary", "p.results_onset", "p.results_duration", "p.followup",
+                "p.sections_html", "p.social_title", "p.social_description", "p.social_image", "c.slug", "c.name", "a.slug", "a.name", "a.title",
+            ] + (markdown ? GuideHTML.sections.map { .sql("p.\($0)") } : []),
+            ints: ["p.id", "p.duration_minutes", "p.stay_days", "c.id", "a.id"], dates: ["p.reviewed_at"], bools: ["a.is_sample"],
             from: "procedures p JOIN categories c ON c.id = p.category_id LEFT JOIN authors a ON a.id = p.reviewer_id WHERE p.slug = \(bind: slug)"),
             u.branch("price", texts: ["country_code", "currency"], ints: ["price_min_minor", "price_max_minor"],
                      from: "procedure_prices WHERE procedure_id = \(guideID)"),
@@ -69,8 +68,7 @@ enum ProcedureQueries {
         ]
         if let page, !page.ids.isEmpty {
             branches.append(u.branch("card", texts: [
-                "p.slug", "p.display_name", "p.specialty", "p.primary_city", "p.primary_country", .query(ProviderSearch.languagesColumn),
-                .query(ProviderSearch.offersColumn(procedure: slug)),
+                "p.slug", "p.display_name", "p.specialty", "p.primary_city", "p.primary_country", "p.card_languages", "p.card_offers",
             ], ints: ["p.id"], bools: ["p.is_sample", "p.accepting_new_patients"],
             from: "practitioners p WHERE \(PreparedReads.anyOf("p.id", page.ids, on: sql))"))
         }
@@ -98,21 +96,29 @@ enum ProcedureQueries {
                                         city: try row.text(4), country: try row.text(5), verified: page.isVerified(id),
                                         isSample: try row.bool(1) ?? false, acceptingNewPatients: try row.bool(2),
                                         languages: [], procedures: [], priceFrom: nil)
-                ProviderSearch.fill(&card, languages: try row.text(6), offers: try row.text(7), currency: providerQuery.currency, rates: rates)
+                ProviderSearch.fill(&card, languages: try row.text(6), offers: try row.text(7), procedure: slug, currency: providerQuery.currency,
+                                    rates: rates)
                 cards[id] = card
             default: break
             }
         }
         guard let r = guide, let id = try r.int(1).map(Int.init) else { return nil }
+        // A guide stored before its HTML was (the migration that added the column wrote it for every guide): read again
+        // with its Markdown.
+        if !markdown, try r.text(9) == nil { return try await detail(slug: slug, on: db, now: now, rates: rates, index: index, markdown: true) }
         func text(_ n: Int) throws -> String { try r.text(n) ?? "" }
         let p = Procedure()
         p.id = id; p.slug = try text(1); p.name = try text(2); p.$category.id = Int(try r.int(4) ?? 0); p.procedureType = try text(3)
-        p.bodyLocation = try text(4); p.summary = try text(5); p.whatItIs = try text(6); p.suits = try text(7); p.notSuits = try text(8)
-        p.preparation = try text(9); p.howPerformed = try text(10); p.recovery = try text(11); p.resultsOnset = try text(12)
-        p.resultsDuration = try text(13); p.risks = try text(14); p.alternatives = try text(15); p.followup = try text(16)
+        p.bodyLocation = try text(4); p.summary = try text(5); p.resultsOnset = try text(6); p.resultsDuration = try text(7); p.followup = try text(8)
+        if markdown {
+            p.whatItIs = try text(18); p.suits = try text(19); p.notSuits = try text(20); p.preparation = try text(21)
+            p.howPerformed = try text(22); p.recovery = try text(23); p.risks = try text(24); p.alternatives = try text(25)
+        } else {
+            (p.whatItIs, p.suits, p.notSuits, p.preparation, p.howPerformed, p.recovery, p.risks, p.alternatives) = ("", "", "", "", "", "", "", "")
+        }
         p.durationMinutes = Int(try r.int(2) ?? 0); p.stayDays = Int(try r.int(3) ?? 0)
-        p.$reviewer.id = try r.int(5).map(Int.init); p.reviewedAt = try r.date(1); p.sectionsHTML = try r.text(17)
-        p.socialTitle = try r.text(18); p.socialDescription = try r.text(19); p.socialImage = try r.text(20)
+        p.$reviewer.id = try r.int(5).map(Int.init); p.reviewedAt = try r.date(1); p.sectionsHTML = try r.text(9)
+        p.socialTitle = try r.text(10); p.socialDescription = try r.text(11); p.socialImage = try r.text(12)
         prices.sort { ($0.1.eurMinCents ?? 0) < ($1.1.eurMinCents ?? 0) }
         articles = Array(articles.sorted { $0.publishedAt > $1.publishedAt }.prefix(4))
         let providers: ProviderSearchResult
@@ -121,10 +127,10 @@ enum ProcedureQueries {
         } else {
             providers = try await DirectoryQueries.providers(offering: slug, limit: 6, on: db, now: now, index: nil)
         }
-        let reviewer = try r.text(23).map { PersonRef(slug: $0, name: try r.text(24) ?? "", title: try r.text(25) ?? "", isSample: try r.bool(1) ?? false) }
-        return ProcedureDetail(procedure: p, categorySlug: try text(21), categoryName: try text(22), reviewer: reviewer,
+        let reviewer = try r.text(15).map { PersonRef(slug: $0, name: try r.text(16) ?? "", title: try r.text(17) ?? "", isSample: try r.bool(1) ?? false) }
+        return ProcedureDetail(procedure: p, categorySlug: try text(13), categoryName: try text(14), reviewer: reviewer,
                                prices: prices.map { (country: $0.0, price: $0.1) }, providers: providers, articles: articles,
-                               sections: GuideHTML.decode(try r.text(17)))
+                               sections: GuideHTML.decode(try r.text(9)))
     }
 }
 

@@ -314,9 +314,13 @@ enum EditorialService {
         ]
         let procedureID: Int
         if let target = item.target_id {
+            struct NameRow: Decodable { let slug: String; let name: String }
+            let before = try await sql.select().columns("slug", "name").from("procedures").where("id", .equal, SQLBind(target)).first(decoding: NameRow.self)
             var update = sql.update("procedures")
             for (column, value) in values { update = update.set(column, to: value) }
             try await update.where("id", .equal, SQLBind(target)).run()
+            // Result cards list the procedures a practitioner offers by name and find a guide's prices by slug.
+            if before?.slug != f.slug || before?.name != f.name { try await ProviderCardColumns.refresh(sql, offering: target) }
             procedureID = target
         } else {
             let insert = sql.insert(into: "procedures").columns(values.map(\.0))
