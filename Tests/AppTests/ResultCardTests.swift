@@ -18,7 +18,8 @@ struct ResultCardTests {
             // setup: a practitioner with offers of two procedures, one of them offered twice (a second place, cheaper)
             let offers = try await Offer.query(on: db).filter(\.$practitioner.$id != nil).with(\.$procedure).all()
             let byPractitioner = Dictionary(grouping: offers) { $0.$practitioner.id! }
-            let (id, own) = try #require(byPractitioner.first { Set($0.value.map(\.$procedure.id)).count >= 2 })
+            let (id, own) = try #require(byPractitioner.sorted { $0.key < $1.key }
+                .first { Set($0.value.map(\.$procedure.id)).count >= 2 && $0.value.contains { $0.priceMinEURMinor != nil } })
             let first = try #require(own.first { $0.priceMinEURMinor != nil })
             let lowest = own.filter { $0.$procedure.id == first.$procedure.id }.compactMap(\.priceMinEURMinor).min()!
             let cheaper = lowest / 2
