@@ -323,27 +323,46 @@ enum ProviderSearch {
              procedure: procedure, currency: currency, rates: rates)
     }
 
+    /// The fields of `joined` between `separator` bytes (none for an empty string).
+    static func fields(_ joined: String, separator: UInt8) -> [String] {
+        guard !joined.isEmpty else { return [] }
+        return joined.utf8.split(separator: separator, omittingEmptySubsequences: false).map { String(Substring($0)) }
+    }
+
     /// Puts a card's details, as its `detailColumns` read them, on `card`: languages, the names of the procedures it
     /// offers, and the lowest starting price among its offers of `procedure` (of all of them when nil).
     static func fill(_ card: inout ProviderCard, languages: String?, offers: String?, procedure: String?, currency: CurrencyCode,
                      rates: ExchangeRates) {
-        // Split on the separators' bytes (ASCII, so every cut is on a character boundary) rather than by `Character`.
-        let list = UInt8(ascii: "\u{1F}"), field = UInt8(ascii: "\u{1D}")
-        func split(_ joined: Substring, _ byte: UInt8) -> [Substring] {
-            joined.isEmpty ? [] : joined.utf8.split(separator: byte, omittingEmptySubsequences: false).map { Substring($0) }
-        }
-        card.languages = split(Substring(languages ?? ""), list).map(String.init).sorted()
-        var names: [Substring] = []
+        // One pass over the bytes (the separators are ASCII, so every cut is on a character boundary): splitting the
+        // strings into substrings was a fifth of reading the guide's statement and its cards.
+        card.languages = languages.map { Self.fields($0, separator: 0x1F).sorted() } ?? []
+        var names: [String] = []
         var lowestEuroCents: Int64?
-        for offer in split(Substring(offers ?? ""), list) {
-            let parts = split(offer, field)
-            guard parts.count == 3 else { continue }
-            names.append(parts[1])
-            if procedure == nil || parts[0] == procedure!, let cents = Int64(parts[2]) { lowestEuroCents = min(lowestEuroCents ?? cents, cents) }
+        if var offers {
+            let wanted = procedure.map { Array($0.utf8) }
+            offers.withUTF8 { bytes in
+                var start = 0, field = 0
+                var slugMatches = false
+                for i in 0...bytes.count {
+                    let b = i < bytes.count ? bytes[i] : 0x1F
+                    guard b == 0x1D || b == 0x1F else { continue }
+                    let part = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                    switch field {
+                    case 0: slugMatches = wanted.map { part.elementsEqual($0) } ?? true
+                    case 1: names.append(String(decoding: part, as: UTF8.self))
+                    default:
+                        if slugMatches, !part.isEmpty, let cents = Int64(String(decoding: part, as: UTF8.self)) {
+                            lowestEuroCents = min(lowestEuroCents ?? cents, cents)
+                        }
+                    }
+                    field = b == 0x1D ? field + 1 : 0
+                    start = i + 1
+                }
+            }
         }
         names.sort()
         var unique: [String] = []
-        for name in names where unique.last.map({ $0 != name }) ?? true { unique.append(String(name)) }
+        for name in names where name != unique.last { unique.append(name) }
         card.procedures = unique
         if let eur = lowestEuroCents, let minor = rates.fromEuroCents(eur, to: currency) {
             // A converted starting price is indicative: shown in whole units of the asked currency.
