@@ -11,14 +11,14 @@ import SQLKit
 /// format; `ProviderSearch.fill` reads it.
 enum ProviderCardColumns {
     /// Between languages, and between offers. A control character, which form input refuses, so no code or name holds it.
-    static let listSeparator = "\u{1F}"
+    static let listSeparator: UInt8 = 0x1F
     /// Between an offer's procedure slug, procedure name and starting price (empty when it has none).
-    static let fieldSeparator = "\u{1D}"
+    static let fieldSeparator: UInt8 = 0x1D
 
     /// Writes the card columns of the practitioners that `condition` (SQL over `practitioners`) selects, from their
     /// languages and offers as they are now.
     static func refresh(_ sql: any SQLDatabase, where condition: SQLQueryString) async throws {
-        let list = listSeparator, field = fieldSeparator
+        let list = String(UnicodeScalar(listSeparator)), field = String(UnicodeScalar(fieldSeparator))
         try await sql.raw("""
             UPDATE practitioners SET
               card_languages = (SELECT string_agg(l.language_code, \(bind: list)) FROM practitioner_languages l WHERE l.practitioner_id = practitioners.id),

@@ -335,19 +335,20 @@ enum ProviderSearch {
                      rates: ExchangeRates) {
         // One pass over the bytes (the separators are ASCII, so every cut is on a character boundary): splitting the
         // strings into substrings was a fifth of reading the guide's statement and its cards.
-        card.languages = languages.map { Self.fields($0, separator: 0x1F).sorted() } ?? []
+        let list = ProviderCardColumns.listSeparator, field = ProviderCardColumns.fieldSeparator
+        card.languages = languages.map { Self.fields($0, separator: list).sorted() } ?? []
         var names: [String] = []
         var lowestEuroCents: Int64?
         if var offers {
             let wanted = procedure.map { Array($0.utf8) }
             offers.withUTF8 { bytes in
-                var start = 0, field = 0
+                var start = 0, index = 0
                 var slugMatches = false
                 for i in 0...bytes.count {
-                    let b = i < bytes.count ? bytes[i] : 0x1F
-                    guard b == 0x1D || b == 0x1F else { continue }
+                    let b = i < bytes.count ? bytes[i] : list
+                    guard b == field || b == list else { continue }
                     let part = UnsafeBufferPointer(rebasing: bytes[start..<i])
-                    switch field {
+                    switch index {
                     case 0: slugMatches = wanted.map { part.elementsEqual($0) } ?? true
                     case 1: names.append(String(decoding: part, as: UTF8.self))
                     default:
@@ -355,7 +356,7 @@ enum ProviderSearch {
                             lowestEuroCents = min(lowestEuroCents ?? cents, cents)
                         }
                     }
-                    field = b == 0x1D ? field + 1 : 0
+                    index = b == field ? index + 1 : 0
                     start = i + 1
                 }
             }
