@@ -107,3 +107,44 @@ struct PreparedReadsTests {
         }
     }
 }
+
+@Suite("Prepared reads by statement shape")
+struct PreparedReadShapeTests {
+    struct Row: Decodable { let slug: String }
+
+    static func query(_ slug: String) -> SQLQueryString {
+        "SELECT slug AS slug FROM practitioners WHERE slug = \(bind: slug) AND slug <> \(bind: slug + "-none")"
+    }
+
+    /// A shape's later calls bind their own values to the statement built on the first: each call reads its own row.
+    @Test func laterCallsBindTheirOwnValues() async throws {
+        try await withTestApp { app in
+            let sql = app.db as! any SQLDatabase
+            let slugs = try await Practitioner.query(on: app.db).sort(\.$id).limit(3).all().map(\.slug)
+            try #require(slugs.count == 3)
+            let shape = "test-shape-\(UUID().uuidString)"
+            for slug in slugs + slugs.reversed() {
+                let rows = try await PreparedReads.rows(shape: shape, binds: [slug, slug + "-none"], on: sql) { Self.query(slug) }
+                #expect(try rows.map { try $0.decode(model: Row.self, with: SQLRowDecoder()).slug } == [slug])
+            }
+            if TestDatabase.isPostgres {
+                #expect(PreparedReads.slots.existing(sql.serialize(Self.query(slugs[0])).sql) != nil)
+            }
+        }
+    }
+
+    /// Values that are not the ones the statement binds (here, in the wrong order) are caught on the shape's first
+    /// call: the shape is then built at every call, and every call still reads its own row.
+    @Test func mismatchedValuesAreNeverBound() async throws {
+        try await withTestApp { app in
+            let sql = app.db as! any SQLDatabase
+            let slugs = try await Practitioner.query(on: app.db).sort(\.$id).limit(2).all().map(\.slug)
+            try #require(slugs.count == 2)
+            let shape = "test-shape-\(UUID().uuidString)"
+            for slug in slugs + slugs {
+                let rows = try await PreparedReads.rows(shape: shape, binds: [slug + "-none", slug], on: sql) { Self.query(slug) }
+                #expect(try rows.map { try $0.decode(model: Row.self, with: SQLRowDecoder()).slug } == [slug])
+            }
+        }
+    }
+}

@@ -15,48 +15,58 @@ public enum JSONLD {
     /// A small JSON writer for the values pages put in JSON-LD (strings, numbers, booleans, arrays, objects with
     /// sorted keys). Written by hand because `JSONSerialization` (bridging through Foundation objects) was a
     /// tenth of an uncached article page's time; the output is the same JSON, slashes not escaped.
+    ///
+    /// A value's type is compared before it is cast: a conditional cast of a `[String: Any]` to `[String: String]`
+    /// converts it element by element before failing, and those failed casts were half of this writer's time.
     static func write(_ value: Any, into out: inout String) {
-        switch value {
-        case let s as String: string(s, into: &out)
-        // Collections of strings are matched as they are: casting them to `[Any]` or `[String: Any]` converts (copies)
-        // them element by element.
-        case let object as [String: String]:
-            out += "{"
-            for (n, key) in object.keys.sorted().enumerated() {
-                if n > 0 { out += "," }
-                string(key, into: &out)
-                out += ":"
-                string(object[key]!, into: &out)
-            }
-            out += "}"
-        case let list as [String]:
-            out += "["
-            for (n, item) in list.enumerated() {
-                if n > 0 { out += "," }
-                string(item, into: &out)
-            }
-            out += "]"
-        case let b as Bool: out += b ? "true" : "false"
-        case let i as Int: out += String(i)
-        case let d as Double: out += d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)) : "null"
-        case let object as [String: Any]:
-            out += "{"
-            for (n, key) in object.keys.sorted().enumerated() {
-                if n > 0 { out += "," }
-                string(key, into: &out)
-                out += ":"
-                write(object[key]!, into: &out)
-            }
-            out += "}"
-        case let list as [Any]:
-            out += "["
-            for (n, item) in list.enumerated() {
-                if n > 0 { out += "," }
-                write(item, into: &out)
-            }
-            out += "]"
-        default: out += "null"
+        let type = Swift.type(of: value)
+        if type == String.self {
+            string(value as! String, into: &out)
+        } else if type == [String: Any].self {
+            object(value as! [String: Any], into: &out, write)
+        } else if type == [String: String].self {
+            // Collections of strings are matched as they are: casting them to `[Any]` or `[String: Any]` converts
+            // (copies) them element by element.
+            object(value as! [String: String], into: &out, string)
+        } else if type == [String].self {
+            list(value as! [String], into: &out, string)
+        } else if type == [Any].self {
+            list(value as! [Any], into: &out, write)
+        } else if type == [[String: Any]].self {
+            list(value as! [[String: Any]], into: &out) { write($0, into: &$1) }
+        } else if let b = value as? Bool {
+            out += b ? "true" : "false"
+        } else if let i = value as? Int {
+            out += String(i)
+        } else if let d = value as? Double {
+            out += d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)) : "null"
+        } else if let o = value as? [String: Any] {
+            object(o, into: &out, write)
+        } else if let l = value as? [Any] {
+            list(l, into: &out, write)
+        } else {
+            out += "null"
         }
+    }
+
+    private static func object<V>(_ object: [String: V], into out: inout String, _ value: (V, inout String) -> Void) {
+        out += "{"
+        for (n, key) in object.keys.sorted().enumerated() {
+            if n > 0 { out += "," }
+            string(key, into: &out)
+            out += ":"
+            value(object[key]!, &out)
+        }
+        out += "}"
+    }
+
+    private static func list<V>(_ list: [V], into out: inout String, _ value: (V, inout String) -> Void) {
+        out += "["
+        for (n, item) in list.enumerated() {
+            if n > 0 { out += "," }
+            value(item, &out)
+        }
+        out += "]"
     }
 
     /// A JSON string: the runs between characters that need escaping (quote, backslash, controls, and `<`, `>`, `&`

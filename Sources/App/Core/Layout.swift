@@ -82,7 +82,7 @@ struct Page {
         out += "</head><body><a class=\"skip-link\" href=\"#main\">" + HTMLEscaping.text(t("nav.skip")) + "</a>"
         out += Chrome.header(ctx)
         out += "<main id=\"main\">"
-        if !breadcrumbs.isEmpty { out += Self.breadcrumbTrail(breadcrumbs, ctx).render() }
+        if !breadcrumbs.isEmpty { out += Self.breadcrumbTrail(breadcrumbs, ctx) }
         out += bodyHTML
         out += "</main>"
         out += Chrome.footer(ctx)
@@ -142,12 +142,19 @@ struct Page {
         )
     }
 
-    static func breadcrumbTrail(_ crumbs: [(String, SiteURL?)], _ ctx: PageContext) -> Node<HTML.BodyContext> {
-        .nav(.class("breadcrumbs wrap"), .attr("aria-label", ctx.t("nav.breadcrumbs")),
-            .ol(.forEach(crumbs) { label, url in
-                .li(url.map { .a(.to($0.path), .plain(label)) } ?? .span(.attr("aria-current", "page"), .plain(label)))
-            })
-        )
+    /// The trail above a page's heading, written as Plot wrote it (its nodes were an eighth of the document's time).
+    static func breadcrumbTrail(_ crumbs: [(String, SiteURL?)], _ ctx: PageContext) -> String {
+        HTMLWriter.render(reserving: 512) { w in
+            w.element("nav", .cls("breadcrumbs wrap"), .attr("aria-label", ctx.t("nav.breadcrumbs"))) { w in
+                w.element("ol") { w in
+                    for (label, url) in crumbs {
+                        w.element("li") { w in
+                            if let url { w.link(url.path, label) } else { w.element("span", .attr("aria-current", "page"), text: label) }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -36,6 +36,41 @@ enum PreparedReads {
         }.get()
     }
 
+    /// The rows of a statement whose text depends only on `shape` (not on its values): on PostgreSQL `build` runs and
+    /// is serialised once per shape, and later calls bind `binds`, which must be the values `build` binds, in the same
+    /// order. A guide's statement is four branches and three kilobytes of text; building and serialising it at every
+    /// request, only to find the same prepared statement, was a twentieth of an uncached guide. The first call of
+    /// each shape checks `binds` against the built statement's values, and a shape whose values differ is never
+    /// cached (it is built at every call). Elsewhere `build` runs at every call.
+    static func rows(shape: String, binds: [any Encodable & Sendable], on sql: any SQLDatabase,
+                     _ build: () -> SQLQueryString) async throws -> [any SQLRow] {
+        guard sql.dialect.name == "postgresql", let pg = sql as? any PostgresDatabase else { return try await sql.raw(build()).all() }
+        let known = shapes.withLockedValue { $0[shape] }
+        let slot: Int
+        switch known {
+        case .some(.some(let n)):
+            slot = n
+        case .some(.none):
+            return try await rows(build(), on: sql)
+        case .none:
+            let query = build()
+            let (text, built) = sql.serialize(query)
+            let same = built.count == binds.count && zip(built, binds).allSatisfy { "\($0)" == "\($1)" }
+            let n = same ? slots.slot(for: text) : nil
+            shapes.withLockedValue { $0[shape] = .some(n) }
+            return try await rows(query, on: sql)
+        }
+        guard let bindings = bindings(binds) else { return try await rows(build(), on: sql) }
+        return try await pg.withConnection { connection in
+            connection.eventLoop.makeFutureWithTask {
+                try await Slots.open(slot, Runner(connection: connection, bindings: bindings, logger: sql.logger))
+            }
+        }.get()
+    }
+
+    /// The slot of each statement shape seen, or nil for a shape whose values did not match its statement's.
+    private static let shapes = NIOLockedValueBox([String: Int?]())
+
     /// The first row of `query`, prepared on PostgreSQL.
     static func first(_ query: SQLQueryString, on db: any Database) async throws -> (any SQLRow)? {
         try await rows(query, on: db).first
@@ -52,6 +87,14 @@ enum PreparedReads {
         guard sql.dialect.name == "postgresql" else { return "\(unsafeRaw: column) IN (\(binds: ids))" }
         guard let length = listLengths.first(where: { $0 >= ids.count }) else { return "\(unsafeRaw: column) = ANY(\(bind: ids))" }
         return "\(unsafeRaw: column) IN (\(binds: ids + Array(repeating: last, count: length - ids.count)))"
+    }
+
+    /// The values `anyOf(column, ids, on:)` binds, in order.
+    static func anyOfBinds(_ ids: [Int], on sql: any SQLDatabase) -> [any Encodable & Sendable] {
+        guard let last = ids.last else { return [] }
+        guard sql.dialect.name == "postgresql" else { return ids }
+        guard let length = listLengths.first(where: { $0 >= ids.count }) else { return [ids] }
+        return ids + Array(repeating: last, count: length - ids.count)
     }
 
     /// The lengths id lists are padded to on PostgreSQL.

@@ -13,8 +13,20 @@ struct ProcedureSummary: Sendable, Codable, Equatable {
     var procedureType: String
 }
 
+/// A guide's own fields as a page and the API read them: a plain value (a Fluent model allocates an object for each
+/// of its thirty fields, a noticeable part of an uncached guide).
+struct ProcedureFacts: Sendable {
+    var id: Int
+    var slug = "", name = "", categoryID = 0, procedureType = "", bodyLocation = "", summary = ""
+    var whatItIs = "", suits = "", notSuits = "", preparation = "", howPerformed = "", recovery = "", risks = "", alternatives = ""
+    var resultsOnset = "", resultsDuration = "", followup = ""
+    var durationMinutes = 0, stayDays = 0
+    var reviewerID: Int? = nil, reviewedAt: Date? = nil
+    var sectionsHTML: String? = nil, socialTitle: String? = nil, socialDescription: String? = nil, socialImage: String? = nil
+}
+
 struct ProcedureDetail: Sendable {
-    var procedure: Procedure
+    var procedure: ProcedureFacts
     var categorySlug: String
     var categoryName: String
     var reviewer: PersonRef?
@@ -49,30 +61,36 @@ enum ProcedureQueries {
         // The sections' Markdown comes last, and only when asked for: the page reads the stored HTML, and a union 25
         // texts wide for 17 that it uses made every row, and the statement, a third wider for nothing.
         let u = KindedUnion(texts: markdown ? 25 : 17, ints: 5, dates: 2, bools: 2)
-        let guideID: SQLQueryString = "(SELECT id FROM procedures WHERE slug = \(bind: slug))"
-        var branches = [
-            u.branch("guide", first: true, texts: [
-                "p.slug", "p.name", "p.procedure_type", "p.body_location", "p.summary", "p.results_onset", "p.results_duration", "p.followup",
-                "p.sections_html", "p.social_title", "p.social_description", "p.social_image", "c.slug", "c.name", "a.slug", "a.name", "a.title",
-            ] + (markdown ? GuideHTML.sections.map { .sql("p.\($0)") } : []),
-            ints: ["p.id", "p.duration_minutes", "p.stay_days", "c.id", "a.id"], dates: ["p.reviewed_at"], bools: ["a.is_sample"],
-            from: "procedures p JOIN categories c ON c.id = p.category_id LEFT JOIN authors a ON a.id = p.reviewer_id WHERE p.slug = \(bind: slug)"),
-            u.branch("price", texts: ["country_code", "currency"], ints: ["price_min_minor", "price_max_minor"],
-                     from: "procedure_prices WHERE procedure_id = \(guideID)"),
-            u.branch("article", texts: ["a.slug", "a.title", "a.summary", "c.slug", "c.name", "au.name"], ints: ["a.reading_minutes"],
-                     dates: ["a.published_at", "a.reviewed_at"],
-                     from: """
-                        articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id
-                        WHERE a.id IN (SELECT article_id FROM article_procedures WHERE procedure_id = \(guideID))
-                        """),
-        ]
-        if let page, !page.ids.isEmpty {
-            branches.append(u.branch("card", texts: [
-                "p.slug", "p.display_name", "p.specialty", "p.primary_city", "p.primary_country", "p.card_languages", "p.card_offers",
-            ], ints: ["p.id"], bools: ["p.is_sample", "p.accepting_new_patients"],
-            from: "practitioners p WHERE \(PreparedReads.anyOf("p.id", page.ids, on: sql))"))
-        }
-        let rows = try await PreparedReads.rows(KindedUnion.query(branches), on: sql).map { KindedRow($0, u) }
+        let cardIDs = page?.ids ?? []
+        // The text depends only on whether the Markdown is read and on the number of cards; the values are the slug
+        // three times (the guide, its prices, its articles) and the cards' ids.
+        let binds: [any Encodable & Sendable] = [slug, slug, slug] + PreparedReads.anyOfBinds(cardIDs, on: sql)
+        let rows = try await PreparedReads.rows(shape: "guide:\(markdown):\(cardIDs.count)", binds: binds, on: sql) {
+            let guideID: SQLQueryString = "(SELECT id FROM procedures WHERE slug = \(bind: slug))"
+            var branches = [
+                u.branch("guide", first: true, texts: [
+                    "p.slug", "p.name", "p.procedure_type", "p.body_location", "p.summary", "p.results_onset", "p.results_duration", "p.followup",
+                    "p.sections_html", "p.social_title", "p.social_description", "p.social_image", "c.slug", "c.name", "a.slug", "a.name", "a.title",
+                ] + (markdown ? GuideHTML.sections.map { .sql("p.\($0)") } : []),
+                ints: ["p.id", "p.duration_minutes", "p.stay_days", "c.id", "a.id"], dates: ["p.reviewed_at"], bools: ["a.is_sample"],
+                from: "procedures p JOIN categories c ON c.id = p.category_id LEFT JOIN authors a ON a.id = p.reviewer_id WHERE p.slug = \(bind: slug)"),
+                u.branch("price", texts: ["country_code", "currency"], ints: ["price_min_minor", "price_max_minor"],
+                         from: "procedure_prices WHERE procedure_id = \(guideID)"),
+                u.branch("article", texts: ["a.slug", "a.title", "a.summary", "c.slug", "c.name", "au.name"], ints: ["a.reading_minutes"],
+                         dates: ["a.published_at", "a.reviewed_at"],
+                         from: """
+                            articles a JOIN categories c ON c.id = a.category_id JOIN authors au ON au.id = a.author_id
+                            WHERE a.id IN (SELECT article_id FROM article_procedures WHERE procedure_id = \(guideID))
+                            """),
+            ]
+            if !cardIDs.isEmpty {
+                branches.append(u.branch("card", texts: [
+                    "p.slug", "p.display_name", "p.specialty", "p.primary_city", "p.primary_country", "p.card_languages", "p.card_offers",
+                ], ints: ["p.id"], bools: ["p.is_sample", "p.accepting_new_patients"],
+                from: "practitioners p WHERE \(PreparedReads.anyOf("p.id", cardIDs, on: sql))"))
+            }
+            return KindedUnion.query(branches)
+        }.map { KindedRow($0, u) }
 
         var guide: KindedRow?
         var prices: [(String, PriceRangeView)] = []
@@ -107,17 +125,15 @@ enum ProcedureQueries {
         // with its Markdown.
         if !markdown, try r.text(9) == nil { return try await detail(slug: slug, on: db, now: now, rates: rates, index: index, markdown: true) }
         func text(_ n: Int) throws -> String { try r.text(n) ?? "" }
-        let p = Procedure()
-        p.id = id; p.slug = try text(1); p.name = try text(2); p.$category.id = Int(try r.int(4) ?? 0); p.procedureType = try text(3)
+        var p = ProcedureFacts(id: id)
+        p.slug = try text(1); p.name = try text(2); p.categoryID = Int(try r.int(4) ?? 0); p.procedureType = try text(3)
         p.bodyLocation = try text(4); p.summary = try text(5); p.resultsOnset = try text(6); p.resultsDuration = try text(7); p.followup = try text(8)
         if markdown {
             p.whatItIs = try text(18); p.suits = try text(19); p.notSuits = try text(20); p.preparation = try text(21)
             p.howPerformed = try text(22); p.recovery = try text(23); p.risks = try text(24); p.alternatives = try text(25)
-        } else {
-            (p.whatItIs, p.suits, p.notSuits, p.preparation, p.howPerformed, p.recovery, p.risks, p.alternatives) = ("", "", "", "", "", "", "", "")
         }
         p.durationMinutes = Int(try r.int(2) ?? 0); p.stayDays = Int(try r.int(3) ?? 0)
-        p.$reviewer.id = try r.int(5).map(Int.init); p.reviewedAt = try r.date(1); p.sectionsHTML = try r.text(9)
+        p.reviewerID = try r.int(5).map(Int.init); p.reviewedAt = try r.date(1); p.sectionsHTML = try r.text(9)
         p.socialTitle = try r.text(10); p.socialDescription = try r.text(11); p.socialImage = try r.text(12)
         prices.sort { ($0.1.eurMinCents ?? 0) < ($1.1.eurMinCents ?? 0) }
         articles = Array(articles.sorted { $0.publishedAt > $1.publishedAt }.prefix(4))
