@@ -170,7 +170,8 @@ struct JSONLDTests {
     func writerRoundTrip() throws {
         let tricky = "quote \" backslash \\ slash / tab \t newline \n return \r bell \u{07} nul \u{00} é 東京 👩🏽‍⚕️ e\u{301}\"\u{301}"
         var out = ""
-        JSONLD.write(["s": tricky, "map": ["b": tricky, "a": "x"], "list": [tricky, "y"], "n": 3, "yes": true, "any": ["k": 1] as [String: Any]] as [String: Any], into: &out)
+        JSONLD.write(["s": .string(tricky), "map": ["b": .string(tricky), "a": "x"], "list": [.string(tricky), "y"], "n": 3, "yes": true, "any": ["k": 1],
+                      "d": .double(2.5), "whole": .double(4), "nan": .double(.nan)], into: &out)
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
         #expect(parsed["s"] as? String == tricky)
         #expect(parsed["map"] as? [String: String] == ["b": tricky, "a": "x"])
@@ -178,8 +179,10 @@ struct JSONLDTests {
         #expect(parsed["n"] as? Int == 3)
         #expect(parsed["yes"] as? Bool == true)
         #expect((parsed["any"] as? [String: Any])?["k"] as? Int == 1)
+        #expect(parsed["d"] as? Double == 2.5)
+        #expect(out.contains("\"whole\":4,") && out.contains("\"nan\":null"))
         #expect(out.contains("\\u0007") && out.contains("\\u0000"))
         // Keys are sorted, so the same object is written the same way every time.
-        #expect(out.hasPrefix("{\"any\":{\"k\":1},\"list\":["))
+        #expect(out.hasPrefix("{\"any\":{\"k\":1},\"d\":2.5,\"list\":["))
     }
 }

@@ -161,4 +161,30 @@ struct LocalizationTests {
         #expect(t.date(ISODate.parse("2026-10-14")!) == "14 October 2026")
         #expect(t.dateTime(ISODate.parse("2026-10-14")!.addingTimeInterval(9 * 3_600 + 5 * 60)) == "14 October 2026, 09:05 UTC")
     }
+
+    @Test("A text cut around a placeholder, joined with a value, is the text filled with it (every key of the table)")
+    func partsJoinAsFilled() throws {
+        var placeholders = 0
+        for key in t.keys {
+            let text = t(key)
+            for name in Self.placeholderNames(text) + ["absent"] {
+                for value in ["x", "", "{\(name)}", "a & <b>"] {
+                    #expect(t.parts(key, around: name).joined(separator: value) == t(key, [name: value]), "\(key) {\(name)}")
+                }
+                placeholders += 1
+            }
+        }
+        #expect(placeholders > t.keys.count)
+        #expect(t.parts("provider.speaks", around: "languages").count == 2)
+    }
+
+    static func placeholderNames(_ text: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            names.append(String(rest[rest.index(after: open)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }
 }

@@ -1,72 +1,64 @@
 import Foundation
 
+/// A JSON value as the pages build their structured data: typed, so that writing it needs no dynamic casts.
+public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByStringInterpolation, ExpressibleByBooleanLiteral,
+                                ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    case string(String)
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last })) }
+
+    /// A list of strings.
+    public static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+}
+
 /// schema.org JSON-LD blocks, serialised with sorted keys and escaped for a `<script>` element.
 public enum JSONLD {
-    public static func script(_ object: [String: Any]) -> TrustedHTML {
+    public static func script(_ object: [String: JSONValue]) -> TrustedHTML {
         var document = object
         document["@context"] = "https://schema.org"
         var json = ""
         json.reserveCapacity(1024)
-        write(document, into: &json)
+        write(.object(document), into: &json)
         // `string` escapes `<`, `>` and `&` as it writes (they occur in strings only), so `</script>` cannot close it.
         return TrustedHTML.make(sanitised: "<script type=\"application/ld+json\">\(json)</script>")
     }
 
     /// A small JSON writer for the values pages put in JSON-LD (strings, numbers, booleans, arrays, objects with
     /// sorted keys). Written by hand because `JSONSerialization` (bridging through Foundation objects) was a
-    /// tenth of an uncached article page's time; the output is the same JSON, slashes not escaped.
-    ///
-    /// A value's type is compared before it is cast: a conditional cast of a `[String: Any]` to `[String: String]`
-    /// converts it element by element before failing, and those failed casts were half of this writer's time.
-    static func write(_ value: Any, into out: inout String) {
-        let type = Swift.type(of: value)
-        if type == String.self {
-            string(value as! String, into: &out)
-        } else if type == [String: Any].self {
-            object(value as! [String: Any], into: &out, write)
-        } else if type == [String: String].self {
-            // Collections of strings are matched as they are: casting them to `[Any]` or `[String: Any]` converts
-            // (copies) them element by element.
-            object(value as! [String: String], into: &out, string)
-        } else if type == [String].self {
-            list(value as! [String], into: &out, string)
-        } else if type == [Any].self {
-            list(value as! [Any], into: &out, write)
-        } else if type == [[String: Any]].self {
-            list(value as! [[String: Any]], into: &out) { write($0, into: &$1) }
-        } else if let b = value as? Bool {
-            out += b ? "true" : "false"
-        } else if let i = value as? Int {
-            out += String(i)
-        } else if let d = value as? Double {
-            out += d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)) : "null"
-        } else if let o = value as? [String: Any] {
-            object(o, into: &out, write)
-        } else if let l = value as? [Any] {
-            list(l, into: &out, write)
-        } else {
-            out += "null"
+    /// tenth of an uncached article page's time, and the values are typed (`JSONValue`) because casting `Any` to each
+    /// possible type in turn was still most of this writer's time; the output is the same JSON, slashes not escaped.
+    static func write(_ value: JSONValue, into out: inout String) {
+        switch value {
+        case .string(let s): string(s, into: &out)
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)) : "null"
+        case .array(let list):
+            out += "["
+            for (n, item) in list.enumerated() {
+                if n > 0 { out += "," }
+                write(item, into: &out)
+            }
+            out += "]"
+        case .object(let object):
+            out += "{"
+            for (n, key) in object.keys.sorted().enumerated() {
+                if n > 0 { out += "," }
+                string(key, into: &out)
+                out += ":"
+                write(object[key]!, into: &out)
+            }
+            out += "}"
         }
-    }
-
-    private static func object<V>(_ object: [String: V], into out: inout String, _ value: (V, inout String) -> Void) {
-        out += "{"
-        for (n, key) in object.keys.sorted().enumerated() {
-            if n > 0 { out += "," }
-            string(key, into: &out)
-            out += ":"
-            value(object[key]!, &out)
-        }
-        out += "}"
-    }
-
-    private static func list<V>(_ list: [V], into out: inout String, _ value: (V, inout String) -> Void) {
-        out += "["
-        for (n, item) in list.enumerated() {
-            if n > 0 { out += "," }
-            value(item, &out)
-        }
-        out += "]"
     }
 
     /// A JSON string: the runs between characters that need escaping (quote, backslash, controls, and `<`, `>`, `&`

@@ -62,24 +62,27 @@ enum ClinicShow {
     }
 
     static func jsonLD(_ c: ClinicProfile, _ ctx: PageContext) -> TrustedHTML {
-        var object: [String: Any] = [
+        let url = ctx.absolute(.clinic(.value(c.slug)))
+        var object: [String: JSONValue] = [
             "@type": c.kind == "hospital" ? "Hospital" : "MedicalClinic",
-            "@id": ctx.absolute(.clinic(.value(c.slug))),
-            "name": c.name, "description": c.summary, "url": ctx.absolute(.clinic(.value(c.slug))),
+            "@id": .string(url),
+            "name": .string(c.name), "description": .string(c.summary), "url": .string(url),
         ]
         if let l = c.locations.first {
-            var address: [String: Any] = ["@type": "PostalAddress", "addressLocality": l.city, "addressCountry": l.country]
-            if let s = l.street { address["streetAddress"] = s }
-            if let p = l.postalCode { address["postalCode"] = p }
-            object["address"] = address
-            if let lat = l.latitude, let lon = l.longitude { object["geo"] = ["@type": "GeoCoordinates", "latitude": lat, "longitude": lon] }
+            var address: [String: JSONValue] = ["@type": "PostalAddress", "addressLocality": .string(l.city), "addressCountry": .string(l.country)]
+            if let s = l.street { address["streetAddress"] = .string(s) }
+            if let p = l.postalCode { address["postalCode"] = .string(p) }
+            object["address"] = .object(address)
+            if let lat = l.latitude, let lon = l.longitude { object["geo"] = ["@type": "GeoCoordinates", "latitude": .double(lat), "longitude": .double(lon)] }
         }
-        if let parent = c.parent { object["parentOrganization"] = ["@type": "Organization", "name": parent.name, "url": ctx.absolute(.clinic(.value(parent.slug)))] }
+        if let parent = c.parent {
+            object["parentOrganization"] = ["@type": "Organization", "name": .string(parent.name), "url": .string(ctx.absolute(.clinic(.value(parent.slug))))]
+        }
         if !c.practitioners.isEmpty {
-            object["employee"] = c.practitioners.map { ["@type": "Person", "name": $0.name, "url": ctx.absolute(.provider(.value($0.slug)))] }
+            object["employee"] = .array(c.practitioners.map { ["@type": "Person", "name": .string($0.name), "url": .string(ctx.absolute(.provider(.value($0.slug))))] })
         }
         if !c.offers.isEmpty {
-            object["availableService"] = Array(Set(c.offers.map(\.procedureName))).sorted().map { ["@type": "MedicalProcedure", "name": $0] }
+            object["availableService"] = .array(Array(Set(c.offers.map(\.procedureName))).sorted().map { ["@type": "MedicalProcedure", "name": .string($0)] })
         }
         return JSONLD.script(object)
     }

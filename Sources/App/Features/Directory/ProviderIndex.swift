@@ -9,6 +9,7 @@ enum ProviderIndex {
         let procedureNames = Dictionary(procedures, uniquingKeysWith: { a, _ in a })
         let title = q.isEmpty ? t("search.title") : t("search.titleResults")
         let pageCount = q.paging.pageCount(total: r.total)
+        let pieces = CardPieces(t)
         return Page(
             title: title, description: t("search.description"), canonical: .providers, canonicalQuery: q.parameters,
             breadcrumbs: [(t("nav.home"), .home), (t("nav.providers"), nil)],
@@ -23,7 +24,7 @@ enum ProviderIndex {
                         .if(!q.isEmpty, .p(.a(.to(SiteURL.providers.path), .plain(t("search.clear"))))),
                         r.items.isEmpty
                             ? .div(.class("empty"), .p(.plain(t("search.none"))), .p(.plain(t("search.noneHint"))))
-                            : .ol(.class("cards"), .forEach(r.items) { .li(card($0, ctx)) }),
+                            : .ol(.class("cards"), .forEach(r.items) { .li(card($0, ctx, pieces: pieces)) }),
                         Fragments.pagination(base: .providers, query: q.parameters + (q.paging.perPage != 20 ? [("limit", "\(q.paging.perPage)")] : []),
                                              page: q.paging.page, pageCount: pageCount, t),
                         .p(.class("fineprint"), .plain(t("search.noPaid")), .plain(" "), .a(.to(SiteURL.howWeRank.path), .plain(t("search.howWeRank"))))
@@ -34,34 +35,68 @@ enum ProviderIndex {
     }
 
     /// A result card; on a procedure guide (`consultFor`) it also offers the consultation request for that procedure.
-    static func card(_ c: ProviderCard, _ ctx: PageContext, consultFor procedure: String? = nil) -> Node<HTML.BodyContext> {
-        WrittenHTML { card(&$0, c, ctx, consultFor: procedure) }.node
+    static func card(_ c: ProviderCard, _ ctx: PageContext, consultFor procedure: String? = nil, pieces: CardPieces? = nil) -> Node<HTML.BodyContext> {
+        WrittenHTML { card(&$0, c, ctx, consultFor: procedure, pieces: pieces) }.node
     }
 
-    static func card(_ w: inout HTMLWriter, _ c: ProviderCard, _ ctx: PageContext, consultFor procedure: String? = nil) {
+    /// What every card of a list writes the same way, worked out once for the list: the badges, the sentences around
+    /// their values, and the consultation link's label and query. (Per card, these lookups, fills and escapes were
+    /// most of a card's cost, and a guide writes six.)
+    struct CardPieces {
+        let verified: WrittenHTML, sample: WrittenHTML, speaks: [String], priceFrom: [String]
+        let consult: (label: String, query: String)?
+
+        init(_ t: Localizer, consultFor procedure: String? = nil) {
+            verified = WrittenHTML { $0.element("span", .cls("badge badge-verified"), text: t("credential.badge.short")) }
+            sample = WrittenHTML { Fragments.sampleBadge(&$0, t) }
+            speaks = t.parts("provider.speaks", around: "languages")
+            priceFrom = t.parts("price.from", around: "amount")
+            consult = procedure.map { (t("consult.cta"), "?" + SiteURL.queryString([("procedure", $0)])) }
+        }
+    }
+
+    static func card(_ w: inout HTMLWriter, _ c: ProviderCard, _ ctx: PageContext, consultFor procedure: String? = nil, pieces: CardPieces? = nil) {
         let t = ctx.t
-        let place = [c.city, c.country.map { t.country($0) }].compactMap { $0 }.joined(separator: ", ")
+        let pieces = pieces ?? CardPieces(t, consultFor: procedure)
         w.element("article", .cls("card provider-card")) { w in
             w.element("h3") { w in w.link(SiteURL.provider(.value(c.slug)).path, c.name) }
             w.element("p", .cls("muted")) { w in
                 w.text(c.specialty)
-                if !place.isEmpty { w.text(" · \(place)") }
+                // " · city, country" (the parts there are, joined), each part escaped as the whole was.
+                let country = c.country.map { t.country($0) }
+                if !(c.city ?? "").isEmpty || !(country ?? "").isEmpty || (c.city != nil && country != nil) { w.text(" · ") }
+                if let city = c.city { w.text(city) }
+                if let country { w.text(c.city != nil ? ", " + country : country) }
             }
             w.element("p", .cls("badges")) { w in
-                if c.verified { w.element("span", .cls("badge badge-verified"), text: t("credential.badge.short")) }
-                if c.isSample { Fragments.sampleBadge(&w, t) }
+                if c.verified { w.written(pieces.verified) }
+                if c.isSample { w.written(pieces.sample) }
             }
-            if !c.procedures.isEmpty { w.element("p", text: c.procedures.prefix(4).joined(separator: " · ")) }
+            if !c.procedures.isEmpty {
+                w.element("p") { w in
+                    for (n, name) in c.procedures.prefix(4).enumerated() { w.text(n > 0 ? " · " + name : name) }
+                }
+            }
             if !c.languages.isEmpty {
-                w.element("p", .cls("muted"), text: t("provider.speaks", ["languages": c.languages.map { t.language($0) }.joined(separator: ", ")]))
+                w.element("p", .cls("muted")) { w in
+                    for (n, part) in pieces.speaks.enumerated() {
+                        if n > 0 { for (m, code) in c.languages.enumerated() { w.text(m > 0 ? ", " + t.language(code) : t.language(code)) } }
+                        w.text(part)
+                    }
+                }
             }
             if let price = c.priceFrom {
                 let amount = c.priceFromMinor.map { Money.formatted(minor: $0, price.currency) } ?? price.formatted
-                w.element("p", .cls("price"), text: t("price.from", ["amount": amount]))
+                w.element("p", .cls("price")) { w in
+                    for (n, part) in pieces.priceFrom.enumerated() {
+                        if n > 0 { w.text(amount) }
+                        w.text(part)
+                    }
+                }
             }
-            if let procedure {
+            if procedure != nil, let consult = pieces.consult {
                 w.element("p") { w in
-                    w.element("a", .cls("button secondary"), .href(SiteURL.consult(.value(c.slug)).path(query: [("procedure", procedure)])), text: t("consult.cta"))
+                    w.element("a", .cls("button secondary"), .href(SiteURL.consult(.value(c.slug)).path + consult.query), text: consult.label)
                 }
             }
         }

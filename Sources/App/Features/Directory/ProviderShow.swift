@@ -284,38 +284,39 @@ enum ProviderShow {
     }
 
     static func jsonLD(_ p: ProviderProfile, _ ctx: PageContext) -> TrustedHTML {
-        var object: [String: Any] = [
+        let url = ctx.absolute(.provider(.value(p.slug)))
+        var object: [String: JSONValue] = [
             "@type": "IndividualPhysician",
-            "@id": ctx.absolute(.provider(.value(p.slug))),
-            "name": p.name,
-            "url": ctx.absolute(.provider(.value(p.slug))),
-            "description": p.bio,
-            "medicalSpecialty": JSONLD.medicalSpecialty(p.specialty).map { "https://schema.org/\($0)" } ?? "https://schema.org/Surgical",
-            "knowsAbout": p.specialty,
+            "@id": .string(url),
+            "name": .string(p.name),
+            "url": .string(url),
+            "description": .string(p.bio),
+            "medicalSpecialty": .string(JSONLD.medicalSpecialty(p.specialty).map { "https://schema.org/\($0)" } ?? "https://schema.org/Surgical"),
+            "knowsAbout": .string(p.specialty),
         ]
         // A physician's own address (schema.org requires one): where they see patients first.
         if let first = p.places.first {
-            var address: [String: Any] = ["@type": "PostalAddress", "addressLocality": first.city, "addressCountry": first.country]
-            if let street = first.street { address["streetAddress"] = street }
-            if let postal = first.postalCode { address["postalCode"] = postal }
-            object["address"] = address
+            var address: [String: JSONValue] = ["@type": "PostalAddress", "addressLocality": .string(first.city), "addressCountry": .string(first.country)]
+            if let street = first.street { address["streetAddress"] = .string(street) }
+            if let postal = first.postalCode { address["postalCode"] = .string(postal) }
+            object["address"] = .object(address)
         }
-        if let accepting = p.acceptingNewPatients { object["isAcceptingNewPatients"] = accepting }
-        if !p.languages.isEmpty { object["knowsLanguage"] = p.languages }
-        object["practicesAt"] = p.places.map { pl -> [String: Any] in
-            ["@type": pl.organizationKind == "hospital" ? "Hospital" : "MedicalClinic", "name": pl.organizationName,
-             "url": ctx.absolute(.clinic(.value(pl.organizationSlug))),
-             "address": ["@type": "PostalAddress", "addressLocality": pl.city, "addressCountry": pl.country]]
+        if let accepting = p.acceptingNewPatients { object["isAcceptingNewPatients"] = .bool(accepting) }
+        if !p.languages.isEmpty { object["knowsLanguage"] = .strings(p.languages) }
+        object["practicesAt"] = .array(p.places.map { pl -> JSONValue in
+            ["@type": pl.organizationKind == "hospital" ? "Hospital" : "MedicalClinic", "name": .string(pl.organizationName),
+             "url": .string(ctx.absolute(.clinic(.value(pl.organizationSlug)))),
+             "address": ["@type": "PostalAddress", "addressLocality": .string(pl.city), "addressCountry": .string(pl.country)]]
+        })
+        let creds = p.credentials.filter(\.verified).map { c -> JSONValue in
+            var d: [String: JSONValue] = ["@type": "EducationalOccupationalCredential", "name": .string(c.title), "credentialCategory": .string(c.kind)]
+            if let issuer = c.issuer { d["recognizedBy"] = ["@type": "Organization", "name": .string(issuer)] }
+            if let until = c.validUntil { d["expires"] = .string(ISODate.format(until)) }
+            return .object(d)
         }
-        let creds = p.credentials.filter(\.verified).map { c -> [String: Any] in
-            var d: [String: Any] = ["@type": "EducationalOccupationalCredential", "name": c.title, "credentialCategory": c.kind]
-            if let issuer = c.issuer { d["recognizedBy"] = ["@type": "Organization", "name": issuer] }
-            if let until = c.validUntil { d["expires"] = ISODate.format(until) }
-            return d
-        }
-        if !creds.isEmpty { object["hasCredential"] = creds }
+        if !creds.isEmpty { object["hasCredential"] = .array(creds) }
         if !p.offers.isEmpty {
-            object["availableService"] = Array(Set(p.offers.map(\.procedureName))).sorted().map { ["@type": "MedicalProcedure", "name": $0] }
+            object["availableService"] = .array(Array(Set(p.offers.map(\.procedureName))).sorted().map { ["@type": "MedicalProcedure", "name": .string($0)] })
         }
         return JSONLD.script(object)
     }

@@ -35,8 +35,9 @@ enum HomeShow {
         let featuredProcedures = Array(m.procedures.prefix(8))
         return Page(
             title: t("site.name"), description: t("home.description"), canonical: .home,
-            jsonLD: [JSONLD.script(["@type": "WebSite", "name": t("site.name"), "url": ctx.absolute(.home),
-                                    "potentialAction": ["@type": "SearchAction", "target": ctx.baseURL + SiteURL.providers.path + "?q={query}", "query-input": "required name=query"]])],
+            jsonLD: [JSONLD.script(["@type": "WebSite", "name": .string(t("site.name")), "url": .string(ctx.absolute(.home)),
+                                    "potentialAction": ["@type": "SearchAction", "target": .string(ctx.baseURL + SiteURL.providers.path + "?q={query}"),
+                                                        "query-input": "required name=query"]])],
             body: .group(
                 .section(.class("hero"),
                     .div(.class("wrap"),

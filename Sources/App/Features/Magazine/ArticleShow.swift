@@ -90,20 +90,23 @@ enum ArticleShow {
 
     static func jsonLD(_ a: ArticleDetail, _ ctx: PageContext) -> TrustedHTML {
         let c = a.card
-        var object: [String: Any] = [
+        let url = ctx.absolute(.article(.value(c.slug)))
+        var object: [String: JSONValue] = [
             "@type": "MedicalWebPage",
-            "@id": ctx.absolute(.article(.value(c.slug))),
-            "url": ctx.absolute(.article(.value(c.slug))),
-            "headline": c.title, "name": c.title, "description": c.summary,
-            "datePublished": ISODate.format(c.publishedAt),
-            "author": ["@type": "Person", "name": a.author.name],
-            "publisher": ["@type": "Organization", "name": ctx.t("site.name"), "url": ctx.absolute(.home)],
-            "about": ["@type": "Thing", "name": c.categoryName],
-            "inLanguage": ctx.t.language,
+            "@id": .string(url),
+            "url": .string(url),
+            "headline": .string(c.title), "name": .string(c.title), "description": .string(c.summary),
+            "datePublished": .string(ISODate.format(c.publishedAt)),
+            "author": ["@type": "Person", "name": .string(a.author.name)],
+            "publisher": ["@type": "Organization", "name": .string(ctx.t("site.name")), "url": .string(ctx.absolute(.home))],
+            "about": ["@type": "Thing", "name": .string(c.categoryName)],
+            "inLanguage": .string(ctx.t.language),
         ]
-        if let r = a.reviewer { object["reviewedBy"] = ["@type": "Person", "name": r.name, "jobTitle": r.title] }
-        if let d = c.reviewedAt { object["lastReviewed"] = ISODate.format(d) }
-        if !a.procedures.isEmpty { object["mentions"] = a.procedures.map { ["@type": "MedicalProcedure", "name": $0.name, "url": ctx.absolute(.procedure(.value($0.slug)))] } }
+        if let r = a.reviewer { object["reviewedBy"] = ["@type": "Person", "name": .string(r.name), "jobTitle": .string(r.title)] }
+        if let d = c.reviewedAt { object["lastReviewed"] = .string(ISODate.format(d)) }
+        if !a.procedures.isEmpty {
+            object["mentions"] = .array(a.procedures.map { ["@type": "MedicalProcedure", "name": .string($0.name), "url": .string(ctx.absolute(.procedure(.value($0.slug))))] })
+        }
         return JSONLD.script(object)
     }
 }

@@ -165,7 +165,8 @@ enum ProcedureShow {
                 w.element("p", text: t("procedure.noProviders"))
             } else {
                 w.element("ul", .cls("cards")) { w in
-                    for card in d.providers.items { w.element("li") { w in ProviderIndex.card(&w, card, ctx, consultFor: slug) } }
+                    let pieces = ProviderIndex.CardPieces(t, consultFor: slug)
+                    for card in d.providers.items { w.element("li") { w in ProviderIndex.card(&w, card, ctx, consultFor: slug, pieces: pieces) } }
                 }
             }
             w.element("p") { w in
@@ -180,22 +181,23 @@ enum ProcedureShow {
         let stored = d.sections
         // `procedureType` takes a MedicalProcedureType value; a surgical procedure is a type of its own instead.
         let types = ["minimally-invasive": "https://schema.org/PercutaneousProcedure", "non-invasive": "https://schema.org/NoninvasiveProcedure"]
-        var object: [String: Any] = [
+        let url = ctx.absolute(.procedure(.value(p.slug)))
+        var object: [String: JSONValue] = [
             "@type": p.procedureType == "surgical" ? "SurgicalProcedure" : "MedicalProcedure",
-            "@id": ctx.absolute(.procedure(.value(p.slug))),
-            "url": ctx.absolute(.procedure(.value(p.slug))),
-            "name": p.name, "description": p.summary,
-            "bodyLocation": p.bodyLocation,
-            "preparation": stored?["preparation_text"] ?? HTMLSanitizer.plainText(markdown: p.preparation).trimmingCharacters(in: .whitespacesAndNewlines),
-            "howPerformed": stored?["how_performed_text"] ?? HTMLSanitizer.plainText(markdown: p.howPerformed).trimmingCharacters(in: .whitespacesAndNewlines),
-            "followup": p.followup,
+            "@id": .string(url),
+            "url": .string(url),
+            "name": .string(p.name), "description": .string(p.summary),
+            "bodyLocation": .string(p.bodyLocation),
+            "preparation": .string(stored?["preparation_text"] ?? HTMLSanitizer.plainText(markdown: p.preparation).trimmingCharacters(in: .whitespacesAndNewlines)),
+            "howPerformed": .string(stored?["how_performed_text"] ?? HTMLSanitizer.plainText(markdown: p.howPerformed).trimmingCharacters(in: .whitespacesAndNewlines)),
+            "followup": .string(p.followup),
             "medicineSystem": "https://schema.org/WesternConventional",
         ]
-        if let type = types[p.procedureType] { object["procedureType"] = type }
-        var page: [String: Any] = ["@type": "MedicalWebPage", "url": ctx.absolute(.procedure(.value(p.slug))), "mainEntity": ["@id": ctx.absolute(.procedure(.value(p.slug)))]]
-        if let r = d.reviewer { page["reviewedBy"] = ["@type": "Person", "name": r.name, "jobTitle": r.title] }
-        if let date = p.reviewedAt { page["lastReviewed"] = ISODate.format(date) }
-        object["subjectOf"] = page
+        if let type = types[p.procedureType] { object["procedureType"] = .string(type) }
+        var page: [String: JSONValue] = ["@type": "MedicalWebPage", "url": .string(url), "mainEntity": ["@id": .string(url)]]
+        if let r = d.reviewer { page["reviewedBy"] = ["@type": "Person", "name": .string(r.name), "jobTitle": .string(r.title)] }
+        if let date = p.reviewedAt { page["lastReviewed"] = .string(ISODate.format(date)) }
+        object["subjectOf"] = .object(page)
         return JSONLD.script(object)
     }
 }
