@@ -147,4 +147,17 @@ struct PreparedReadShapeTests {
             }
         }
     }
+
+    /// The guide's and the profile's statements are built once: the values each page passes are the ones its
+    /// statement binds (were they not, the shape would be built at every request, correct but slow).
+    @Test func guideAndProfileShapesArePrepared() async throws {
+        guard TestDatabase.isPostgres else { return }
+        try await withTestApp { app in
+            for path in ["/procedures/microfat-lip-grafting", "/providers/patrick-tonnard-md-phd"] {
+                for _ in 0..<2 { try await app.testing().test(.GET, path) { res in #expect(res.status == .ok) } }
+            }
+            #expect(PreparedReads.isPrepared(shape: "profile"))
+            #expect((0...6).contains { PreparedReads.isPrepared(shape: "guide:false:\($0)") })
+        }
+    }
 }

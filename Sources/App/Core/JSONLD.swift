@@ -66,35 +66,56 @@ public enum JSONLD {
     /// scalar boundary) are copied whole.
     static func string(_ s: String, into out: inout String) {
         out += "\""
-        let bytes = s.utf8
-        var runStart = bytes.startIndex
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let b = bytes[index]
-            guard b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
-                    || b == UInt8(ascii: "&") else {
-                index = bytes.index(after: index)
-                continue
+        // Scanned as contiguous bytes where the string has them (every native string): walking `String.UTF8View`
+        // indices was most of this writer's time on a page whose structured data carries a guide's long texts.
+        let scanned: Void? = s.utf8.withContiguousStorageIfAvailable { bytes in
+            func index(_ offset: Int) -> String.Index { s.utf8.index(s.utf8.startIndex, offsetBy: offset) }
+            var runStart = 0
+            for i in 0..<bytes.count where needsEscape(bytes[i]) {
+                if runStart < i { out += s[index(runStart)..<index(i)] }
+                escape(bytes[i], into: &out)
+                runStart = i + 1
             }
-            if runStart < index { out += s[runStart..<index] }
-            switch b {
-            case UInt8(ascii: "\""): out += "\\\""
-            case UInt8(ascii: "\\"): out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case UInt8(ascii: "<"): out += "\\u003c"
-            case UInt8(ascii: ">"): out += "\\u003e"
-            case UInt8(ascii: "&"): out += "\\u0026"
-            default:
-                let hex = Array("0123456789abcdef")
-                out += "\\u00" + String(hex[Int(b >> 4)]) + String(hex[Int(b & 0x0F)])
-            }
-            index = bytes.index(after: index)
-            runStart = index
+            if runStart < bytes.count { out += s[index(runStart)...] }
         }
-        if runStart < bytes.endIndex { out += s[runStart..<bytes.endIndex] }
+        if scanned == nil {
+            let bytes = s.utf8
+            var runStart = bytes.startIndex
+            var index = bytes.startIndex
+            while index < bytes.endIndex {
+                let b = bytes[index]
+                guard needsEscape(b) else {
+                    index = bytes.index(after: index)
+                    continue
+                }
+                if runStart < index { out += s[runStart..<index] }
+                escape(b, into: &out)
+                index = bytes.index(after: index)
+                runStart = index
+            }
+            if runStart < bytes.endIndex { out += s[runStart..<bytes.endIndex] }
+        }
         out += "\""
+    }
+
+    @inline(__always) private static func needsEscape(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "&")
+    }
+
+    private static func escape(_ b: UInt8, into out: inout String) {
+        switch b {
+        case UInt8(ascii: "\""): out += "\\\""
+        case UInt8(ascii: "\\"): out += "\\\\"
+        case 0x0A: out += "\\n"
+        case 0x0D: out += "\\r"
+        case 0x09: out += "\\t"
+        case UInt8(ascii: "<"): out += "\\u003c"
+        case UInt8(ascii: ">"): out += "\\u003e"
+        case UInt8(ascii: "&"): out += "\\u0026"
+        default:
+            let hex = Array("0123456789abcdef")
+            out += "\\u00" + String(hex[Int(b >> 4)]) + String(hex[Int(b & 0x0F)])
+        }
     }
 }
 
@@ -102,16 +123,25 @@ extension JSONLD {
     /// The schema.org `MedicalSpecialty` value for a specialty as the directory writes it ("Plastic and
     /// reconstructive surgery" → `PlasticSurgery`), or nil when none fits.
     static func medicalSpecialty(_ text: String) -> String? {
-        let t = text.lowercased()
-        let table: [(String, String)] = [
-            ("plastic", "PlasticSurgery"), ("oculoplastic", "PlasticSurgery"), ("aesthetic surgery", "PlasticSurgery"),
-            ("dermatolog", "Dermatology"), ("hair", "Dermatology"), ("aesthetic medicine", "Dermatology"),
-            ("dent", "Dentistry"), ("oral", "Dentistry"), ("implant", "Dentistry"),
-            ("ophthalm", "Optometric"), ("refractive", "Optometric"),
-            ("orthopaed", "Musculoskeletal"), ("orthoped", "Musculoskeletal"),
-            ("reproductive", "Gynecologic"), ("ivf", "Gynecologic"), ("gyn", "Gynecologic"),
-            ("cardio", "Cardiovascular"), ("oncolog", "Oncologic"), ("urolog", "Urologic"),
-        ]
-        return table.first { t.contains($0.0) }?.1
+        let t = Array(text.lowercased().utf8)
+        return specialtyTable.first { contains(t, $0.0) }?.1
+    }
+
+    private static let specialtyTable: [(String, String)] = [
+        ("plastic", "PlasticSurgery"), ("oculoplastic", "PlasticSurgery"), ("aesthetic surgery", "PlasticSurgery"),
+        ("dermatolog", "Dermatology"), ("hair", "Dermatology"), ("aesthetic medicine", "Dermatology"),
+        ("dent", "Dentistry"), ("oral", "Dentistry"), ("implant", "Dentistry"),
+        ("ophthalm", "Optometric"), ("refractive", "Optometric"),
+        ("orthopaed", "Musculoskeletal"), ("orthoped", "Musculoskeletal"),
+        ("reproductive", "Gynecologic"), ("ivf", "Gynecologic"), ("gyn", "Gynecologic"),
+        ("cardio", "Cardiovascular"), ("oncolog", "Oncologic"), ("urolog", "Urologic"),
+    ]
+
+    /// Whether `text` contains `part`, compared as bytes (`String.contains` goes through Foundation here, and this runs
+    /// for every uncached profile).
+    private static func contains(_ t: [UInt8], _ part: String) -> Bool {
+        let p = Array(part.utf8)
+        guard p.count <= t.count else { return false }
+        return (0...(t.count - p.count)).contains { start in t[start..<(start + p.count)].elementsEqual(p) }
     }
 }

@@ -71,6 +71,9 @@ enum PreparedReads {
     /// The slot of each statement shape seen, or nil for a shape whose values did not match its statement's.
     private static let shapes = NIOLockedValueBox([String: Int?]())
 
+    /// Whether `shape` was seen and its values matched its statement (so later calls only bind them).
+    static func isPrepared(shape: String) -> Bool { shapes.withLockedValue { ($0[shape] ?? nil) != nil } }
+
     /// The first row of `query`, prepared on PostgreSQL.
     static func first(_ query: SQLQueryString, on db: any Database) async throws -> (any SQLRow)? {
         try await rows(query, on: db).first

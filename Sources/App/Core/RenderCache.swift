@@ -177,7 +177,8 @@ struct RenderCacheMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let cache = request.application.renderCache
         guard request.method == .GET || request.method == .HEAD else { return try await next.respond(to: request) }
-        let key = try Self.key(for: request)
+        // The key is worked out only for a cache that is on (reading the route's parameters is not free).
+        let key = cache.enabled ? try Self.key(for: request) : ""
         let now = Date()
         if cache.enabled { try await cache.sync(on: request.db, now: now) }
         if cache.enabled, let entry = cache.lookup(key, now: now) {

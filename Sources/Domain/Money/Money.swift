@@ -68,24 +68,41 @@ extension Money {
     /// `Money(amount, currency).formatted`, without `Decimal` rounding and `description` (a tenth of a profile page,
     /// which formats every offer twice).
     public static func formatted(minor: Int64, _ currency: CurrencyCode) -> String {
+        amount(minor: minor, currency) + " " + currency.code
+    }
+
+    /// The amount without its currency: "1,500" or "-12.50". Written as bytes (walking the digits as `Character`s,
+    /// with their grapheme breaking, was most of the cost of a price on a page that shows dozens).
+    public static func amount(minor: Int64, _ currency: CurrencyCode) -> String {
         let units = currency.minorUnits
         let scale = DecimalParts.powersOfTen[units]
         let magnitude = minor.magnitude
         let whole = magnitude / scale, fraction = magnitude % scale
-        let digits = String(whole)
-        var grouped = ""
-        grouped.reserveCapacity(digits.utf8.count + digits.utf8.count / 3 + 8)
-        var remaining = digits.utf8.count
-        for digit in digits {
-            grouped.append(digit)
-            remaining -= 1
-            if remaining > 0 && remaining % 3 == 0 { grouped.append(",") }
+        var digits: [UInt8] = []
+        var rest = whole
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count + digits.count / 3 + units + 3)
+        if minor < 0 { out.append(UInt8(ascii: "-")) }
+        for (n, digit) in digits.reversed().enumerated() {
+            let remaining = digits.count - n
+            if n > 0 && remaining % 3 == 0 { out.append(UInt8(ascii: ",")) }
+            out.append(digit)
         }
         if fraction != 0 {
-            let f = String(fraction)
-            grouped += "." + String(repeating: "0", count: units - f.count) + f
+            out.append(UInt8(ascii: "."))
+            var f: [UInt8] = Array(repeating: UInt8(ascii: "0"), count: units)
+            var r = fraction
+            for k in stride(from: units - 1, through: 0, by: -1) {
+                f[k] = UInt8(ascii: "0") + UInt8(r % 10)
+                r /= 10
+            }
+            out.append(contentsOf: f)
         }
-        return (minor < 0 ? "-" : "") + grouped + " " + currency.code
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -94,10 +94,9 @@ struct PriceRangeView: Sendable, Codable, Equatable {
 
     static func range(_ lo: Int64, _ hi: Int64, _ code: CurrencyCode) -> String? {
         guard lo >= 0, hi >= lo else { return nil }
-        let low = Money.formatted(minor: lo, code)
-        if lo == hi { return low }
+        if lo == hi { return Money.formatted(minor: lo, code) }
         // The range names its currency once, after the upper end.
-        return "\(low.dropLast(code.code.count + 1)) – \(Money.formatted(minor: hi, code))"
+        return Money.amount(minor: lo, code) + " – " + Money.formatted(minor: hi, code)
     }
 
     /// Cents rounded half away from zero to whole euros.
@@ -186,38 +185,44 @@ enum DirectoryQueries {
     /// An uncached profile at platform scale is bound by round trips and row decoding, not by these small joins.
     static func provider(slug: String, on db: any Database, now: Date, rates: ExchangeRates = .reference) async throws -> ProviderProfile? {
         let u = KindedUnion(texts: 12, ints: 2, dates: 3, bools: 2, floats: 2)
-        let pid: SQLQueryString = "(SELECT id FROM practitioners WHERE slug = \(bind: slug))"
-        let query = KindedUnion.query([
-            u.branch("who", first: true, texts: [
-                "slug", "prefix", "given_name", "family_name", "suffix", "display_name", "specialty", "bio", "signature_techniques",
-                "facts_changed", "suspended_reason",
-            ], ints: ["id", "practicing_since"], dates: ["facts_updated_at", "suspended_at"], bools: ["accepting_new_patients", "is_sample"],
-            from: "practitioners WHERE slug = \(bind: slug)"),
-            u.branch("lang", texts: ["language_code"], from: "practitioner_languages WHERE practitioner_id = \(pid)"),
-            u.branch("place", texts: ["o.slug", "o.name", "o.kind", "l.name", "l.street", "l.city", "l.city_slug", "l.region", "l.postal_code",
-                                      "l.country_code", "r.title", "l.opening_hours"],
-                     ints: ["r.id"], floats: ["l.latitude", "l.longitude"],
-                     from: """
-                        practitioner_roles r JOIN organizations o ON o.id = r.organization_id JOIN locations l ON l.id = r.location_id
-                        WHERE r.practitioner_id = \(pid)
-                        """),
-            u.branch("offer", texts: ["pr.slug", "pr.name", "o.slug", "o.name", "l.city", "l.country_code", "f.currency"],
-                     ints: ["f.price_min_minor", "f.price_max_minor"],
-                     from: """
-                        offers f JOIN procedures pr ON pr.id = f.procedure_id JOIN organizations o ON o.id = f.organization_id
-                        JOIN locations l ON l.id = f.location_id WHERE f.practitioner_id = \(pid)
-                        """),
-            u.branch("cred", texts: ["kind", "title", "issuer", "number", "status", "register_url", "note"],
-                     dates: ["valid_from", "valid_until", "last_verified_at"],
-                     from: "credentials WHERE practitioner_id = \(pid) AND status <> \(bind: VerificationStatus.refused.rawValue)"),
-            u.branch("article", texts: ["slug", "title"], dates: ["published_at"], from: "articles WHERE featured_practitioner_id = \(pid)"),
-            u.branch("photo", texts: ["id", "alt_text", "caption", "credit"], ints: ["width", "height"], dates: ["uploaded_at"],
-                     from: "media_assets WHERE provider_key = \(bind: ProviderKey.practitionerPrefix) || \(pid)"),
-        ])
+        // The statement's text never changes; its values are the slug (once per branch that reads the practitioner)
+        // and two constants, in the order the branches bind them.
+        let refused = VerificationStatus.refused.rawValue, prefix = ProviderKey.practitionerPrefix
+        let binds: [any Encodable & Sendable] = [slug, slug, slug, slug, slug, refused, slug, prefix, slug]
+        let rows = try await PreparedReads.rows(shape: "profile", binds: binds, on: db as! any SQLDatabase) {
+            let pid: SQLQueryString = "(SELECT id FROM practitioners WHERE slug = \(bind: slug))"
+            return KindedUnion.query([
+                u.branch("who", first: true, texts: [
+                    "slug", "prefix", "given_name", "family_name", "suffix", "display_name", "specialty", "bio", "signature_techniques",
+                    "facts_changed", "suspended_reason",
+                ], ints: ["id", "practicing_since"], dates: ["facts_updated_at", "suspended_at"], bools: ["accepting_new_patients", "is_sample"],
+                from: "practitioners WHERE slug = \(bind: slug)"),
+                u.branch("lang", texts: ["language_code"], from: "practitioner_languages WHERE practitioner_id = \(pid)"),
+                u.branch("place", texts: ["o.slug", "o.name", "o.kind", "l.name", "l.street", "l.city", "l.city_slug", "l.region", "l.postal_code",
+                                          "l.country_code", "r.title", "l.opening_hours"],
+                         ints: ["r.id"], floats: ["l.latitude", "l.longitude"],
+                         from: """
+                            practitioner_roles r JOIN organizations o ON o.id = r.organization_id JOIN locations l ON l.id = r.location_id
+                            WHERE r.practitioner_id = \(pid)
+                            """),
+                u.branch("offer", texts: ["pr.slug", "pr.name", "o.slug", "o.name", "l.city", "l.country_code", "f.currency"],
+                         ints: ["f.price_min_minor", "f.price_max_minor"],
+                         from: """
+                            offers f JOIN procedures pr ON pr.id = f.procedure_id JOIN organizations o ON o.id = f.organization_id
+                            JOIN locations l ON l.id = f.location_id WHERE f.practitioner_id = \(pid)
+                            """),
+                u.branch("cred", texts: ["kind", "title", "issuer", "number", "status", "register_url", "note"],
+                         dates: ["valid_from", "valid_until", "last_verified_at"],
+                         from: "credentials WHERE practitioner_id = \(pid) AND status <> \(bind: refused)"),
+                u.branch("article", texts: ["slug", "title"], dates: ["published_at"], from: "articles WHERE featured_practitioner_id = \(pid)"),
+                u.branch("photo", texts: ["id", "alt_text", "caption", "credit"], ints: ["width", "height"], dates: ["uploaded_at"],
+                         from: "media_assets WHERE provider_key = \(bind: prefix) || \(pid)"),
+            ])
+        }
         var who: KindedRow?
         var languages: [String] = [], places: [(Int, PlaceView)] = [], offers: [OfferView] = [], credentials: [CredentialView] = []
         var articles: [(Date, String, String)] = [], photos: [MediaAsset] = []
-        for row in try await PreparedReads.rows(query, on: db).map { KindedRow($0, u) } {
+        for row in rows.map({ KindedRow($0, u) }) {
             let s = row.text, i = row.int, d = row.date
             switch try row.kind() {
             case "who": who = row
