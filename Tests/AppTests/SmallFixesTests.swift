@@ -111,18 +111,3 @@ struct SmallFixesTests {
         }
     }
 }
-
-@Suite("A request's site path")
-struct SitePathTests {
-    /// The plain-path shortcut gives what Vapor's parsed path gives, and declines every target it cannot read as it is.
-    @Test func plainPathsAreTheParsedPath() {
-        let plain = ["/", "/providers/patrick-tonnard-md-phd", "/procedures/microfat-lip-grafting?x=1#top", "/a/./b/", "/magazine/",
-                     "/media/abc_DEF~1.jpg", "/providers?q=%C3%A9"]
-        for target in plain {
-            #expect(Request.plainPath(target) == URI(string: target).path, "\(target)")
-        }
-        for target in ["/providers/%C3%A9", "//evil.example/x", "http://host/path", "", "?q=1", "/a b", "/caf\u{E9}", "/a;b", "/a%2Fb"] {
-            #expect(Request.plainPath(target) == nil, "\(target)")
-        }
-    }
-}

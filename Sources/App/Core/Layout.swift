@@ -25,27 +25,9 @@ extension Request {
     /// guard, the render cache's key and the page context each asked for it).
     var sitePath: String {
         if let path = storage[SitePathKey.self] { return path }
-        let path = Self.plainPath(url.string) ?? url.path
+        let path = url.path
         storage[SitePathKey.self] = path
         return path
-    }
-
-    /// The path of a request target that needs no decoding: it starts with one `/` and is made only of letters,
-    /// digits, `-`, `.`, `_`, `~` and `/` up to its query or fragment, so it is its own decoded path. Anything else
-    /// (a percent sign, a second leading slash, an absolute URL) is nil and left to `URI.path`, which parses it through
-    /// Foundation (a noticeable part of an uncached page; nearly every real path is plain).
-    static func plainPath(_ target: String) -> String? {
-        let end = target.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) ?? target.utf8.endIndex
-        let path = target[..<end]
-        guard path.utf8.first == UInt8(ascii: "/"), path.utf8.dropFirst().first != UInt8(ascii: "/") else { return nil }
-        for b in path.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"): continue
-            default: return nil
-            }
-        }
-        return String(path)
     }
 }
 

@@ -57,15 +57,17 @@ final class ProfileViewCounter: Sendable {
 }
 
 /// Counts a successful view of a profile (served from the render cache or not); sits in front of the cache.
-struct ProfileViewMiddleware: AsyncMiddleware {
+/// Written with futures: counting a view needs no task of its own (an `AsyncMiddleware` makes one per request).
+struct ProfileViewMiddleware: Middleware {
     let kind: ProfileViewCounter.Kind
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
-        if request.method == .GET, response.status == .ok || response.status == .notModified, let slug = request.parameters.get(SiteURL.slugKey) {
-            request.application.profileViews.count(kind, slug: slug)
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            if request.method == .GET, response.status == .ok || response.status == .notModified, let slug = request.parameters.get(SiteURL.slugKey) {
+                request.application.profileViews.count(kind, slug: slug)
+            }
+            return response
         }
-        return response
     }
 }
 
