@@ -29,6 +29,8 @@ func routes(_ app: Application) throws {
     // Views are counted in front of the cache, so cached pages count too.
     open.grouped(ProfileViewMiddleware(kind: .practitioner), RenderCacheMiddleware()).get(.provider(.key), use: ProviderController.show)
     open.grouped(ProfileViewMiddleware(kind: .clinic), RenderCacheMiddleware()).get(.clinic(.key), use: ClinicController.show)
+    pages.get(.facilitators, query: RenderCacheQuery.facilitators, use: FacilitatorController.index)
+    pages.get(.facilitator(.key), use: FacilitatorController.show)
     pages.get(.howWeRank, use: RankingController.show)
     pages.get(.terms, use: LegalController.terms)
     pages.get(.privacy, use: LegalController.privacy)

@@ -131,12 +131,14 @@ struct DemoDataTests {
             let (organizations, practitioners) = try demoProviders()
             let fileCount = practitioners.reduce(0) { $0 + ($1["credentials"] as? [Any] ?? []).count }
                 + organizations.reduce(0) { $0 + ($1["credentials"] as? [Any] ?? []).count }
+            let facilitators = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: demoFile("facilitators.json"))) as? [[String: Any]])
+            let facilitatorCount = facilitators.reduce(0) { $0 + ($1["credentials"] as? [Any] ?? []).count }
             let stored = try await Credential.query(on: app.db).all()
-            #expect(stored.count == fileCount)
+            #expect(stored.count == fileCount + facilitatorCount)
             for c in stored {
                 #expect(VerificationStatus(rawValue: c.status) != nil)
                 #expect(CredentialKind(rawValue: c.kind) != nil)
-                #expect((c.$practitioner.id == nil) != (c.$organization.id == nil), "a credential belongs to exactly one holder")
+                #expect([c.$practitioner.id, c.$organization.id, c.facilitatorID].compactMap { $0 }.count == 1, "a credential belongs to exactly one holder")
                 if let from = c.validFrom, let until = c.validUntil { #expect(from <= until, "\(c.title)") }
             }
             // Dr Tonnard's only credential is unverified, as published.

@@ -401,7 +401,10 @@ struct PageTests {
             for p in try await Procedure.query(on: app.db).all() { #expect(locs.contains("\(base)/procedures/\(p.slug)")) }
             for p in try await Practitioner.query(on: app.db).all() { #expect(locs.contains("\(base)/providers/\(p.slug)")) }
             for o in try await Organization.query(on: app.db).all() { #expect(locs.contains("\(base)/clinics/\(o.slug)")) }
-            #expect(parsed.count("url") == 7 + 8 + 10 + 18 + 52 + 26)
+            #expect(locs.contains("\(base)/facilitators"))
+            for f in try await Facilitator.query(on: app.db).all() { #expect(locs.contains("\(base)/facilitators/\(f.slug)")) }
+            // Pages, categories, articles, guides, practitioners, clinics, the facilitator directory and its two profiles.
+            #expect(parsed.count("url") == 7 + 8 + 10 + 18 + 52 + 26 + 1 + 2)
             #expect(parsed.text("lastmod").allSatisfy { ISODate.parse($0) != nil })
         }
     }

@@ -131,6 +131,7 @@ struct Page {
                         .li(.a(.to(SiteURL.magazine.path), .plain(t("nav.magazine")))),
                         .li(.a(.to(SiteURL.procedures.path), .plain(t("nav.procedures")))),
                         .li(.a(.to(SiteURL.providers.path), .plain(t("nav.providers")))),
+                        .li(.a(.to(SiteURL.facilitators.path), .plain(t("nav.facilitators")))),
                         .li(.a(.to(SiteURL.howWeRank.path), .plain(t("nav.howWeRank")))),
                         .li(.a(.to(SiteURL.terms.path), .plain(t("legal.terms")))),
                         .li(.a(.to(SiteURL.privacy.path), .plain(t("legal.privacy")))),

@@ -110,6 +110,8 @@ public enum SiteURL: Sendable, Equatable {
     case media(id: Parameter, width: Parameter)
     case decide
     case decideAid(Parameter)
+    case facilitators
+    case facilitator(Parameter)
     case api(API)
 
     public enum API: Sendable, Equatable {
@@ -274,6 +276,8 @@ public enum SiteURL: Sendable, Equatable {
         case .media(let id, let w): return [.constant("media"), Self.param(Self.attachmentKey, id), Self.param(Self.widthKey, w)]
         case .decide: return [.constant("decide")]
         case .decideAid(let p): return [.constant("decide"), Self.slug(p)]
+        case .facilitators: return [.constant("facilitators")]
+        case .facilitator(let p): return [.constant("facilitators"), Self.slug(p)]
         case .api(let api):
             let base: [Segment] = [.constant("api"), .constant("v1")]
             switch api {

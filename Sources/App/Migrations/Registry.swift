@@ -46,6 +46,9 @@ enum MigrationRegistry {
                 UpdateSocialCardsAndGuideHTML(),
                 // 018: a practitioner's card details (languages, offers) kept on its row
                 UpdatePractitionerCardColumns(),
+                // 019: facilitator organisations' public profiles and facets; their agreements with providers
+                UpdateFacilitatorProfiles(),
+                CreateFacilitatorAgreements(),
             ]
     }
 }

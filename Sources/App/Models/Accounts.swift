@@ -70,13 +70,26 @@ final class Facilitator: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @Field(key: "country_code") var countryCode: String
     @Field(key: "is_sample") var isSample: Bool
+    @Field(key: "summary") var summary: String
+    @Field(key: "about") var about: String
+    @OptionalField(key: "website") var website: String?
+    @OptionalField(key: "founded_year") var foundedYear: Int?
+    @Field(key: "accepting_cases") var acceptingCases: Bool
+    @OptionalField(key: "suspended_at") var suspendedAt: Date?
+    @OptionalField(key: "suspended_reason") var suspendedReason: String?
+    @Field(key: "profile_version") var profileVersion: Int
+    @OptionalField(key: "updated_at") var updatedAt: Date?
 
     init() {}
-    init(slug: String, name: String, countryCode: String, isSample: Bool) {
+    init(slug: String, name: String, countryCode: String, isSample: Bool, summary: String = "", about: String = "") {
         self.slug = slug
         self.name = name
         self.countryCode = countryCode
         self.isSample = isSample
+        self.summary = summary
+        self.about = about
+        self.acceptingCases = true
+        self.profileVersion = 0
     }
 }
 

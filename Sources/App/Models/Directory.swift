@@ -123,6 +123,7 @@ final class Credential: Model, @unchecked Sendable {
     @ID(custom: .id, generatedBy: .database) var id: Int?
     @OptionalParent(key: "practitioner_id") var practitioner: Practitioner?
     @OptionalParent(key: "organization_id") var organization: Organization?
+    @OptionalField(key: "facilitator_id") var facilitatorID: Int?
     @Field(key: "kind") var kind: String
     @Field(key: "title") var title: String
     @OptionalField(key: "issuer") var issuer: String?

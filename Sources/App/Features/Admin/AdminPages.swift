@@ -72,7 +72,7 @@ enum AdminPages {
         let t = ctx.t
         let labels = ["outcome": t("admin.check.outcome"), "what_checked": t("credential.check.what"), "register_url": t("credential.check.where"),
                       "expires": t("admin.check.expires"), "reason": t("credential.check.reason")]
-        let profile = c.holderIsPractitioner ? SiteURL.provider(.value(c.holderSlug)).path : SiteURL.clinic(.value(c.holderSlug)).path
+        let profile = c.holderProfile.path
         return Page(title: c.title, description: t("admin.credentials"), canonical: nil, noindex: true, body:
             .div(.class("wrap studio"),
                 nav(ctx),

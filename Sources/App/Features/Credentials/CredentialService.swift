@@ -28,7 +28,8 @@ struct CredentialRecord: Sendable {
     let id: Int
     let holderName: String
     let holderSlug: String
-    let holderIsPractitioner: Bool
+    /// The holder's public page: a practitioner's profile, a clinic's page or a facilitator organisation's profile.
+    let holderProfile: SiteURL
     let kind: String
     let title: String
     let issuer: String?
@@ -320,13 +321,16 @@ enum CredentialService {
         let oids = Set(list.compactMap { $0.$organization.id })
         let practitioners = pids.isEmpty ? [] : try await Practitioner.query(on: db).filter(\.$id ~~ pids).all()
         let organizations = oids.isEmpty ? [] : try await Organization.query(on: db).filter(\.$id ~~ oids).all()
+        let fids = Set(list.compactMap(\.facilitatorID))
+        let facilitators = fids.isEmpty ? [] : try await Facilitator.query(on: db).filter(\.$id ~~ fids).all()
         var out: [CredentialRecord] = []
         for c in list {
             let id = try c.requireID()
-            var name = "", slug = "", isPractitioner = false
-            if let p = practitioners.first(where: { $0.id == c.$practitioner.id }) { name = p.displayName; slug = p.slug; isPractitioner = true }
-            else if let o = organizations.first(where: { $0.id == c.$organization.id }) { name = o.name; slug = o.slug }
-            var record = CredentialRecord(id: id, holderName: name, holderSlug: slug, holderIsPractitioner: isPractitioner, kind: c.kind, title: c.title,
+            var name = "", slug = "", profile = SiteURL.providers
+            if let p = practitioners.first(where: { $0.id == c.$practitioner.id }) { name = p.displayName; slug = p.slug; profile = .provider(.value(p.slug)) }
+            else if let o = organizations.first(where: { $0.id == c.$organization.id }) { name = o.name; slug = o.slug; profile = .clinic(.value(o.slug)) }
+            else if let f = facilitators.first(where: { $0.id == c.facilitatorID }) { name = f.name; slug = f.slug; profile = .facilitator(.value(f.slug)) }
+            var record = CredentialRecord(id: id, holderName: name, holderSlug: slug, holderProfile: profile, kind: c.kind, title: c.title,
                                           issuer: c.issuer, number: c.number, validFrom: c.validFrom, validUntil: c.validUntil,
                                           lastVerified: c.lastVerifiedAt, status: VerificationStatus(rawValue: c.status) ?? .unverified,
                                           registerURL: c.registerURL, submittedAt: c.submittedAt, version: c.version)

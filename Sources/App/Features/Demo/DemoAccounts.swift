@@ -83,8 +83,14 @@ enum DemoAccounts {
         guard try await User.query(on: db).filter(\.$isSample == true).count() == 0 else { return }
         let lines = try await app.writes.transaction(on: db) { tx -> [String] in
             var lines: [String] = []
-            let facilitator = Facilitator(slug: "sample-care-journeys", name: "Sample Care Journeys (sample facilitator)", countryCode: "GB", isSample: true)
-            try await facilitator.create(on: tx)
+            // The organisation comes with the demo content; an older database without it gets a bare one.
+            let facilitator: Facilitator
+            if let existing = try await Facilitator.query(on: tx).filter(\.$slug == "sample-care-journeys").first() {
+                facilitator = existing
+            } else {
+                facilitator = Facilitator(slug: "sample-care-journeys", name: "Sample Care Journeys (sample facilitator)", countryCode: "GB", isSample: true)
+                try await facilitator.create(on: tx)
+            }
             for account in accounts {
                 let hash: String = try app.password.sync.hash(Passwords.prepared(account.password))
                 let user = User(email: account.email, passwordHash: hash, displayName: account.name, role: account.role, now: now, isSample: true)

@@ -37,6 +37,16 @@ struct DemoData {
         var roles: [RoleFile]; var offers: [OfferFile]; var credentials: [CredentialFile]
     }
     struct ProvidersFile: Decodable { var organizations: [OrganizationFile]; var practitioners: [PractitionerFile] }
+    struct AgreementFile: Decodable {
+        var organization: String; var kind: String; var percent: String?; var fixedAmount: String?; var currency: String
+        var paymentTermsDays: Int; var startsOn: String
+    }
+    struct FacilitatorFile: Decodable {
+        var slug: String; var name: String; var countryCode: String; var summary: String; var about: String; var website: String?
+        var foundedYear: Int?; var acceptingCases: Bool; var isSample: Bool
+        var patientCountries: [String]; var destinations: [String]; var languages: [String]
+        var credentials: [CredentialFile]; var agreements: [AgreementFile]
+    }
 
     /// An article file: a `---` header of `key: value` lines, then Markdown.
     struct ArticleFile {
@@ -70,6 +80,7 @@ struct DemoData {
     var procedures: [ProcedureFile]
     var providers: ProvidersFile
     var articles: [ArticleFile]
+    var facilitators: [FacilitatorFile] = []
 
     static func load() throws -> DemoData {
         guard let root = Bundle.module.url(forResource: "Demo", withExtension: nil, subdirectory: "Resources") else {
@@ -91,7 +102,8 @@ struct DemoData {
             authors: try file("authors.json", as: [AuthorFile].self),
             procedures: try file("procedures.json", as: [ProcedureFile].self),
             providers: try file("providers.json", as: ProvidersFile.self),
-            articles: articles
+            articles: articles,
+            facilitators: try file("facilitators.json", as: [FacilitatorFile].self)
         )
     }
 }

@@ -152,6 +152,8 @@ enum DemoSeeder {
             }
         }
 
+        try await insertFacilitators(data.facilitators, on: db)
+
         for a in data.articles {
             let slug = try a.required("slug")
             let m = Article()
@@ -182,6 +184,52 @@ enum DemoSeeder {
             for ps in (a.meta["procedures"] ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !ps.isEmpty {
                 guard let procID = procedures[ps] else { throw DemoError("article \(slug): unknown procedure \(ps)") }
                 try await ArticleProcedure(articleID: m.id!, procedureID: procID).create(on: db)
+            }
+        }
+    }
+
+    /// Facilitator organisations with their facets, credentials and agreements with sample clinics (all sample data).
+    static func insertFacilitators(_ list: [DemoData.FacilitatorFile], on db: any Database) async throws {
+        let epoch = ISODate.parse("2026-01-01")!
+        for f in list {
+            guard f.isSample else { throw DemoError("facilitator \(f.slug): every demo facilitator is sample data") }
+            let m = Facilitator(slug: f.slug, name: f.name, countryCode: f.countryCode, isSample: f.isSample, summary: f.summary, about: f.about)
+            m.website = f.website
+            m.foundedYear = f.foundedYear
+            m.acceptingCases = f.acceptingCases
+            m.updatedAt = epoch
+            try await m.create(on: db)
+            let id = try m.requireID()
+            let facets: [(FacilitatorFacet.Kind, [String])] = [(.patientCountry, f.patientCountries), (.destination, f.destinations), (.language, f.languages)]
+            for (kind, codes) in facets {
+                for (i, code) in codes.enumerated() {
+                    try await FacilitatorFacet(facilitatorID: id, facet: kind, code: code, position: i).create(on: db)
+                }
+            }
+            for c in f.credentials {
+                try await credential(c, on: db).with { $0.facilitatorID = id }.create(on: db)
+            }
+            for a in f.agreements {
+                guard let o = try await Organization.query(on: db).filter(\.$slug == a.organization).first(), let oid = o.id, o.isSample else {
+                    throw DemoError("facilitator \(f.slug): agreements are with sample clinics only (\(a.organization))")
+                }
+                guard let terms = CommissionTerms(kind: a.kind, percent: a.percent, fixedAmount: a.fixedAmount, currency: a.currency,
+                                                  paymentTermsDays: a.paymentTermsDays) else {
+                    throw DemoError("facilitator \(f.slug): the agreement with \(a.organization) is not valid")
+                }
+                guard ISODate.parse(a.startsOn) != nil else { throw DemoError("facilitator \(f.slug): '\(a.startsOn)' is not a date") }
+                let row = FacilitatorAgreement()
+                row.facilitatorID = id
+                row.providerKey = ProviderKey.organization(oid)
+                row.organizationID = oid
+                terms.apply(to: row)
+                row.status = AgreementStatus.active.rawValue
+                row.openClaim = FacilitatorAgreement.claim(facilitatorID: id, providerKey: row.providerKey)
+                row.proposedSide = "facilitator"
+                row.startsOn = a.startsOn
+                row.createdAt = epoch
+                row.updatedAt = epoch
+                try await row.create(on: db)
             }
         }
     }

@@ -63,6 +63,10 @@ enum FeedController {
         for o in try await Organization.query(on: req.db).sort(\.$id).limit(5_000).all() {
             entries.append((ctx.absolute(.clinic(.value(o.slug))), o.updatedAt))
         }
+        entries.append((ctx.absolute(.facilitators), nil))
+        for f in try await Facilitator.query(on: req.db).filter(\.$suspendedAt == nil).sort(\.$id).limit(5_000).all() {
+            entries.append((ctx.absolute(.facilitator(.value(f.slug))), f.updatedAt))
+        }
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
         for (url, date) in entries {
             xml += "  <url><loc>\(x(url))</loc>\(date.map { "<lastmod>\(ISODate.format($0))</lastmod>" } ?? "")</url>\n"
