@@ -81,6 +81,27 @@ func routes(_ app: Application) throws {
     staff.post(.inboxAction(.key), use: CaseController.inboxAction)
     staff.get(.inboxPhoto(case: .key, photo: .key), use: CaseController.inboxPhoto)
 
+    // Facilitators: the patient's consent, the organisation's pipeline
+    patient.get(.caseFacilitator(.key), use: CaseFacilitatorController.show)
+    patient.post(.caseFacilitator(.key), use: CaseFacilitatorController.change)
+    patient.get(.caseProviders(.key), use: ReferralController.show)
+    patient.post(.caseProviders(.key), use: ReferralController.change)
+    patient.get(.caseTravel(.key), use: TravelController.patientPage)
+    patient.get(.caseTravelCalendar(.key), use: TravelController.calendar)
+    staff.post(.inboxTasks(.key), use: TravelController.inboxDone)
+    let facilitatorStaff = GuardedRoutes(app, .signedIn([.facilitator]))
+    facilitatorStaff.get(.pipeline, use: PipelineController.index)
+    facilitatorStaff.get(.pipelineCase(.key), use: PipelineController.show)
+    facilitatorStaff.get(.pipelinePhoto(case: .key, photo: .key), use: PipelineController.photo)
+    facilitatorStaff.get(.pipelineMessages(.key), use: MessageController.facilitatorPage)
+    facilitatorStaff.post(.pipelineProviders(.key), use: PipelineController.propose)
+    facilitatorStaff.get(.pipelineTravel(.key), use: TravelController.editor)
+    facilitatorStaff.post(.pipelineTravel(.key), use: TravelController.change)
+    facilitatorStaff.post(.pipelineTasks(.key), use: TravelController.tasks)
+    facilitatorStaff.post(.pipelineStage(.key), use: PipelineController.stage)
+    facilitatorStaff.post(.pipelineMessages(.key), maxBody: MessageLimits.maxBody, use: MessageController.facilitatorPost)
+    facilitatorStaff.get(.pipelineAttachment(case: .key, attachment: .key), use: MessageController.facilitatorAttachment)
+
     // Quotes
     patient.get(.caseQuotes(.key), use: QuoteController.compare)
     patient.get(.caseQuote(case: .key, quote: .key), use: QuoteController.show)

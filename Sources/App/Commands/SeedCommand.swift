@@ -38,6 +38,7 @@ struct SeedCommand: AsyncCommand {
     var help: String {
         "Loads data: 'demo' for the demo content, 'synthetic --providers N' for a benchmark-sized directory, "
             + "'cases --cases N' for a benchmark-sized store of consultation requests, "
+            + "'pipeline --cases N' for a facilitator pipeline following N of those requests, "
             + "'conversation --reference CA-… --messages N' for a long conversation (sample data)."
     }
 
@@ -74,6 +75,13 @@ struct SeedCommand: AsyncCommand {
             }
             try await SyntheticCases.run(cases: count, focusShare: share, sessionFile: signature.sessionFile, tokenFile: signature.tokenFile,
                                          app: app, console: context.console)
+        case "pipeline":
+            let count = signature.cases ?? 10_000
+            guard (1...1_000_000).contains(count) else {
+                context.console.error("--cases must be from 1 to 1,000,000")
+                throw ExitCode(1)
+            }
+            try await SyntheticPipeline.run(count: count, sessionFile: signature.sessionFile, app: app, console: context.console)
         case "conversation":
             let count = signature.messages ?? 5_000
             guard (1...1_000_000).contains(count), let reference = signature.reference.flatMap(CaseReference.normalise) else {
@@ -82,7 +90,7 @@ struct SeedCommand: AsyncCommand {
             }
             try await SyntheticConversation.run(reference: reference, count: count, app: app, console: context.console)
         default:
-            context.console.error("Unknown dataset '\(signature.dataset)': use 'demo', 'synthetic', 'cases' or 'conversation'.")
+            context.console.error("Unknown dataset '\(signature.dataset)': use 'demo', 'synthetic', 'cases', 'pipeline' or 'conversation'.")
             throw ExitCode(1)
         }
     }

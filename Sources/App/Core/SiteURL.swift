@@ -112,6 +112,20 @@ public enum SiteURL: Sendable, Equatable {
     case decideAid(Parameter)
     case facilitators
     case facilitator(Parameter)
+    case caseFacilitator(Parameter)
+    case pipeline
+    case pipelineCase(Parameter)
+    case pipelinePhoto(case: Parameter, photo: Parameter)
+    case pipelineMessages(Parameter)
+    case pipelineProviders(Parameter)
+    case caseProviders(Parameter)
+    case caseTravel(Parameter)
+    case caseTravelCalendar(Parameter)
+    case pipelineTravel(Parameter)
+    case pipelineTasks(Parameter)
+    case pipelineStage(Parameter)
+    case inboxTasks(Parameter)
+    case pipelineAttachment(case: Parameter, attachment: Parameter)
     case api(API)
 
     public enum API: Sendable, Equatable {
@@ -278,6 +292,20 @@ public enum SiteURL: Sendable, Equatable {
         case .decideAid(let p): return [.constant("decide"), Self.slug(p)]
         case .facilitators: return [.constant("facilitators")]
         case .facilitator(let p): return [.constant("facilitators"), Self.slug(p)]
+        case .caseFacilitator(let r): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("facilitator")]
+        case .pipeline: return [.constant("pipeline")]
+        case .pipelineCase(let r): return [.constant("pipeline"), Self.param(Self.referenceKey, r)]
+        case .pipelinePhoto(let r, let p): return [.constant("pipeline"), Self.param(Self.referenceKey, r), .constant("photos"), Self.param(Self.photoKey, p)]
+        case .pipelineMessages(let r): return [.constant("pipeline"), Self.param(Self.referenceKey, r), .constant("messages")]
+        case .pipelineProviders(let r): return [.constant("pipeline"), Self.param(Self.referenceKey, r), .constant("providers")]
+        case .caseProviders(let r): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("providers")]
+        case .caseTravel(let r): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("travel")]
+        case .caseTravelCalendar(let r): return [.constant("cases"), Self.param(Self.referenceKey, r), .constant("travel.ics")]
+        case .pipelineTravel(let r): return [.constant("pipeline"), Self.param(Self.referenceKey, r), .constant("travel")]
+        case .pipelineTasks(let r): return [.constant("pipeline"), Self.param(Self.referenceKey, r), .constant("tasks")]
+        case .pipelineStage(let r): return [.constant("pipeline"), Self.param(Self.referenceKey, r), .constant("stage")]
+        case .inboxTasks(let r): return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("tasks")]
+        case .pipelineAttachment(let r, let a): return [.constant("pipeline"), Self.param(Self.referenceKey, r), .constant("attachments"), Self.param(Self.attachmentKey, a)]
         case .api(let api):
             let base: [Segment] = [.constant("api"), .constant("v1")]
             switch api {

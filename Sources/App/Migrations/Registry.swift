@@ -49,6 +49,14 @@ enum MigrationRegistry {
                 // 019: facilitator organisations' public profiles and facets; their agreements with providers
                 UpdateFacilitatorProfiles(),
                 CreateFacilitatorAgreements(),
+                // 020: facilitators' access to requests by the patient's consent; a request sent to several providers
+                CreateCaseFacilitators(),
+                // 021: a request sent to more providers, proposed by its facilitator or chosen by the patient
+                CreateCaseReferrals(),
+                // 022: a request's travel plan and its tasks (the visa invitation letter among them)
+                CreateTravelPlansAndTasks(),
+                // 023: the next task of each request on its pipeline row
+                UpdateCaseFacilitatorsNextTask(),
             ]
     }
 }

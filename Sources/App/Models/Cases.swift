@@ -15,6 +15,8 @@ final class ConsultationCase: Model, @unchecked Sendable {
     @Field(key: "data_key_id") var dataKeyID: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    /// The first case of a request sent to several providers at once (`nil` for that first case itself).
+    @OptionalField(key: "origin_case_id") var originCaseID: Int?
 
     init() {}
 }

@@ -134,7 +134,15 @@ enum CaseController {
                                             $0.status == AppointmentStatus.booked.rawValue && $0.endsAt > req.application.clock.now() },
                                         viewer: viewer, t)
             : .empty
-        return .group(QuotePages.caseSection(reference: d.reference, quotes: quotes, viewer: viewer, canQuote: canQuote, waitingSince: waiting,
+        let facilitator: Node<HTML.BodyContext>
+        if patientSide {
+            let current = try await FacilitatorAccess.current(caseID: d.id, on: req.db)
+            facilitator = CaseFacilitatorPages.caseSection(reference: d.reference, current: current, t)
+        } else {
+            facilitator = TaskPages.inboxSection(reference: d.reference, tasks: try await TaskService.forProviderCase(caseID: d.id, on: req.db),
+                                                 today: TaskService.today(req.application.clock.now()), csrf: req.csrfToken, t)
+        }
+        return .group(facilitator, QuotePages.caseSection(reference: d.reference, quotes: quotes, viewer: viewer, canQuote: canQuote, waitingSince: waiting,
                                              today: today, t),
                       d.status.visibleToProvider ? MessagePages.caseSection(reference: d.reference, unread: unread, viewer: viewer, t) : .empty,
                       appointmentSection)

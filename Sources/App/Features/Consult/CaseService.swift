@@ -64,6 +64,7 @@ enum CaseService {
             .returning("id").all(decoding: Changed.self)
         guard changed.count == 1 else { return false }
         try await sql.update("case_procedures").set("status", to: SQLBind(status.rawValue)).where("case_id", .equal, SQLBind(caseID)).run()
+        try await FacilitatorAccess.casesChanged(caseID: caseID, now: now, on: tx)
         return true
     }
 
@@ -232,6 +233,12 @@ enum CaseService {
                 let inboxLink = app.config.baseURL + SiteURL.inboxCase(.value(reference)).path
                 try await tellTeam(of: current, kind: "case-withdrawn", mail: "mail.caseWithdrawn", values: ["reference": reference, "link": inboxLink],
                                    app: app, now: now, on: tx)
+            }
+            // The facilitator's consent was given on the request's first case: withdrawing that case ends it too.
+            if current.originCaseID == nil,
+               let grant = try await CaseFacilitator.query(on: tx).filter(\.$caseID == caseID).filter(\.$openClaim != nil).first() {
+                try await FacilitatorAccess.end(grantID: try grant.requireID(), patientID: patient.id, reference: reference, actor: patient,
+                                                action: "facilitator.withdraw", app: app, source: source, on: tx)
             }
             return true
         }

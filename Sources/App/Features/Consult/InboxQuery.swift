@@ -90,3 +90,11 @@ enum InboxQuery {
         }
     }
 }
+
+extension InboxQuery.Row {
+    /// The list row of a loaded case.
+    init(_ c: ConsultationCase) {
+        self.init(id: c.id ?? 0, reference: c.reference, status: c.status, created_at: c.createdAt, updated_at: c.updatedAt,
+                  practitioner_id: c.$practitioner.id, organization_id: c.$organization.id)
+    }
+}

@@ -34,6 +34,9 @@ struct FacilitatorDirectoryResult: Sendable {
 /// A facilitator organisation's public profile.
 struct FacilitatorProfile: Sendable {
     struct Partner: Sendable, Equatable {
+        /// `ProviderKey` of the practice or clinic.
+        let key: String
+        let slug: String
         let name: String
         let link: SiteURL
         let city: String?
@@ -173,7 +176,7 @@ enum FacilitatorQueries {
             let verified = Set(try await Credential.query(on: db).filter(\.$practitioner.$id ~~ pids).all()
                 .filter { CredentialView($0, now: now).verified }.compactMap { $0.$practitioner.id })
             for p in try await Practitioner.query(on: db).filter(\.$id ~~ pids).filter(\.$suspendedAt == nil).all() {
-                partners.append(.init(name: p.displayName, link: .provider(.value(p.slug)), city: p.primaryCity, country: p.primaryCountry,
+                partners.append(.init(key: ProviderKey.practitioner(p.id ?? 0), slug: p.slug, name: p.displayName, link: .provider(.value(p.slug)), city: p.primaryCity, country: p.primaryCountry,
                                       verified: verified.contains(p.id ?? -1), isSample: p.isSample))
             }
         }
@@ -183,7 +186,7 @@ enum FacilitatorQueries {
             let places = try await Location.query(on: db).filter(\.$organization.$id ~~ oids).sort(\.$id).all()
             for o in try await Organization.query(on: db).filter(\.$id ~~ oids).filter(\.$suspendedAt == nil).all() {
                 let l = places.first { $0.$organization.id == o.id }
-                partners.append(.init(name: o.name, link: .clinic(.value(o.slug)), city: l?.city, country: l?.countryCode,
+                partners.append(.init(key: ProviderKey.organization(o.id ?? 0), slug: o.slug, name: o.name, link: .clinic(.value(o.slug)), city: l?.city, country: l?.countryCode,
                                       verified: verified.contains(o.id ?? -1), isSample: o.isSample))
             }
         }

@@ -36,7 +36,23 @@ enum MessageController {
         return try await serve(req, user, try await QuoteController.staffCase(req, user))
     }
 
-    static func viewer(_ side: ConversationSide) -> CasePages.Viewer { side == .patient ? .patient : .staff }
+    @Sendable static func facilitatorPage(req: Request) async throws -> Response {
+        let user = try req.requireUser(roles: [.facilitator])
+        let (row, _) = try await PipelineController.shared(req, user, scope: .messages)
+        return try await render(req, user, row, side: .facilitator, state: FormState(), status: .ok)
+    }
+
+    @Sendable static func facilitatorPost(req: Request) async throws -> Response {
+        let user = try req.requireUser(roles: [.facilitator])
+        let (row, _) = try await PipelineController.shared(req, user, scope: .messages)
+        return try await post(req, user, row, side: .facilitator)
+    }
+
+    @Sendable static func facilitatorAttachment(req: Request) async throws -> Response {
+        let user = try req.requireUser(roles: [.facilitator])
+        let (row, _) = try await PipelineController.shared(req, user, scope: .messages)
+        return try await serve(req, user, row)
+    }
 
     static func render(_ req: Request, _ user: SignedInUser, _ row: ConsultationCase, side: ConversationSide, state: FormState,
                        status: HTTPStatus) async throws -> Response {
@@ -50,8 +66,10 @@ enum MessageController {
         }
         try await AuditLog.record(AuditEntry(actorUserID: user.id, actorRole: user.role.rawValue, action: "messages.view", objectType: "case",
                                              objectID: row.reference, source: req.auditSource), app: req.application)
+        let facilitator = try await FacilitatorAccess.current(caseID: try row.requireID(), on: req.db).flatMap { $0.allows(.messages) ? $0 : nil }
         return .html(MessagePages.page(reference: row.reference, providerName: try await QuoteController.providerName(row, on: req.db),
-                                       conversation: conversation, viewer: viewer(side), csrf: req.csrfToken, state: state, req.pageContext),
+                                       facilitatorName: facilitator?.facilitatorName, conversation: conversation, side: side,
+                                       csrf: req.csrfToken, state: state, req.pageContext),
                      status: status)
     }
 
@@ -79,8 +97,7 @@ enum MessageController {
         } catch is ConversationClosed {
             throw Abort(.conflict, reason: req.application.localizer("messages.closed"))
         }
-        let base = side == .patient ? SiteURL.caseMessages(.value(row.reference)) : SiteURL.inboxMessages(.value(row.reference))
-        return CaseController.redirect(base.path + "#m\(id)")
+        return CaseController.redirect(MessagePages.Links(side, row.reference).base.path + "#m\(id)")
     }
 
     /// An attachment, decrypted, never cached: images inline, PDFs and HEIC as downloads, all sandboxed.

@@ -8,22 +8,47 @@ enum MessagePages {
         bytes >= 1_048_576 ? String(format: "%.1f MB", Double(bytes) / 1_048_576) : "\(max(1, bytes / 1_024)) KB"
     }
 
-    static func page(reference: String, providerName: String, conversation: ConversationPage, viewer: CasePages.Viewer, csrf: String,
-                     state: FormState, _ ctx: PageContext) -> String {
-        let t = ctx.t
-        let base = viewer == .patient ? SiteURL.caseMessages(.value(reference)) : SiteURL.inboxMessages(.value(reference))
-        let caseLink = viewer == .patient ? SiteURL.caseShow(.value(reference)) : SiteURL.inboxCase(.value(reference))
-        func fileLink(_ id: String) -> String {
-            (viewer == .patient ? SiteURL.caseAttachment(case: .value(reference), attachment: .value(id))
-                                : SiteURL.inboxAttachment(case: .value(reference), attachment: .value(id))).path
+    /// The addresses of one participant's view of a conversation.
+    struct Links {
+        let base: SiteURL
+        let casePage: SiteURL
+        let caseTitleKey: String
+        let file: (String) -> SiteURL
+
+        init(_ side: ConversationSide, _ reference: String) {
+            let r = Parameter.value(reference)
+            switch side {
+            case .patient:
+                base = .caseMessages(r); casePage = .caseShow(r); caseTitleKey = "case.title"
+                file = { .caseAttachment(case: r, attachment: .value($0)) }
+            case .provider:
+                base = .inboxMessages(r); casePage = .inboxCase(r); caseTitleKey = "inbox.case.title"
+                file = { .inboxAttachment(case: r, attachment: .value($0)) }
+            case .facilitator:
+                base = .pipelineMessages(r); casePage = .pipelineCase(r); caseTitleKey = "pipeline.case.title"
+                file = { .pipelineAttachment(case: r, attachment: .value($0)) }
+            }
         }
+    }
+
+    /// `facilitatorName` is set while a facilitator organisation takes part (the patient's consent names the messages).
+    static func page(reference: String, providerName: String, facilitatorName: String?, conversation: ConversationPage, side: ConversationSide,
+                     csrf: String, state: FormState, _ ctx: PageContext) -> String {
+        let t = ctx.t
+        let viewer: CasePages.Viewer = side == .patient ? .patient : .staff
+        let links = Links(side, reference)
+        let base = links.base
+        func fileLink(_ id: String) -> String { links.file(id).path }
+        let lead = side == .facilitator ? t("facilitator.messages.lead", ["provider": providerName])
+            : CasePages.word("messages.lead", viewer, t, ["provider": providerName])
         return Page(title: t("messages.title", ["reference": reference]), description: t("messages.title", ["reference": reference]),
                     canonical: nil, noindex: true, body:
             .div(.class("wrap conversation-page"),
-                .p(.class("eyebrow"), .a(.to(caseLink.path), .plain(viewer == .patient ? t("case.title", ["reference": reference])
-                                                                                   : t("inbox.case.title", ["reference": reference])))),
+                .p(.class("eyebrow"), .a(.to(links.casePage.path), .plain(t(links.caseTitleKey, ["reference": reference])))),
                 .h1(.plain(t("messages.title", ["reference": reference]))),
-                .p(.class("lead"), .plain(CasePages.word("messages.lead", viewer, t, ["provider": providerName]))),
+                .p(.class("lead"), .plain(lead)),
+                .if(facilitatorName != nil && side != .facilitator,
+                    .p(.class("notice"), .plain(t("messages.withFacilitator", ["name": facilitatorName ?? ""])))),
                 .if(conversation.olderBefore != nil, .p(.a(.class("button"), .to(base.path(query: [("before", "\(conversation.olderBefore ?? 0)")])),
                                                            .plain(t("messages.older"))))),
                 conversation.messages.isEmpty ? .p(.class("hint"), .plain(t("messages.empty"))) :
@@ -60,7 +85,8 @@ enum MessagePages {
         let readState: Node<HTML.BodyContext> = m.mine ? .span(.class("read-state"), .plain(" · " + (m.seen ? t("messages.seen") : t("messages.notSeen")))) : .empty
         let files: Node<HTML.BodyContext> = m.attachments.isEmpty ? .empty
             : .ul(.class("attachments"), .forEach(m.attachments) { attachment($0, link: fileLink($0.id), t) })
-        return .li(.classes("message", m.side == .patient ? "from-patient" : "from-team", m.mine ? "mine" : ""), .id("m\(m.id)"),
+        let from = m.side == .patient ? "from-patient" : m.side == .facilitator ? "from-facilitator" : "from-team"
+        return .li(.classes("message", from, m.mine ? "mine" : ""), .id("m\(m.id)"),
                    .p(.class("meta"), .strong(.plain(who)), .plain(" · "), when, readState),
                    m.text.isEmpty ? .empty : .p(.class("prewrap"), .plain(m.text)),
                    files)

@@ -9,10 +9,14 @@ import Domain
 enum ConversationSide: String, Sendable {
     case patient
     case provider
-    /// Joins through the facilitator capability (a later issue); nobody writes from this side yet.
+    /// A facilitator organisation the patient let into the conversation (consent naming the messages).
     case facilitator
 
-    var other: ConversationSide { self == .patient ? .provider : .patient }
+    /// The other participants' sides.
+    var others: [ConversationSide] { [.patient, .provider, .facilitator].filter { $0 != self } }
+
+    /// Whose reading marks a message "seen": the provider's team for the patient and the facilitator, the patient for the team.
+    var counterpart: ConversationSide { self == .provider ? .patient : .provider }
 }
 
 /// A message as the conversation page shows it, opened.
@@ -97,12 +101,13 @@ enum MessageService {
             let sql = tx as! any SQLDatabase
             // The case must still take messages when the message is written (a withdrawal may have come first).
             guard try await CaseService.touch(caseID: caseID, allowed: openStatuses, now: now, on: tx) else { throw ConversationClosed() }
-            // Did the other side already have something unread from us? Then they were told already.
-            let othersRead = try await lastRead(caseID: caseID, side: side.other, on: tx)
-            struct N: Decodable { let n: Int }
-            let pending = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("case_messages")
-                .where("case_id", .equal, SQLBind(caseID)).where("side", .equal, SQLBind(side.rawValue)).where("id", .greaterThan, SQLBind(othersRead))
-                .first(decoding: N.self)?.n ?? 0
+            // Who is told: each other participant with nothing unread yet (someone with unread messages was told already).
+            // A facilitator takes part only while the patient's consent names the messages.
+            let facilitator = try await FacilitatorAccess.organisation(caseID: caseID, scope: .messages, on: tx)
+            var recipients: [ConversationSide] = []
+            for other in side.others where other != .facilitator || facilitator != nil {
+                if try await unreadRun(caseID: caseID, for: other, on: tx) == 0 { recipients.append(other) }
+            }
 
             let message = CaseMessage()
             message.caseID = caseID
@@ -133,21 +138,37 @@ enum MessageService {
             try await markRead(caseID: caseID, userID: author.id, side: side, upTo: id, now: now, on: tx)
             try await AuditLog.append(AuditEntry(actorUserID: author.id, actorRole: author.role.rawValue, action: "message.send", objectType: "case",
                                                  objectID: reference, source: source), at: now, app: app, on: tx)
-            if pending == 0 {
-                if side == .patient {
+            for recipient in recipients {
+                switch recipient {
+                case .provider:
                     let link = app.config.baseURL + SiteURL.inboxMessages(.value(reference)).path
                     try await CaseService.tellTeam(of: row, kind: "message-waiting", mail: "mail.messageForTeam", values: ["reference": reference, "link": link],
                                                    app: app, now: now, on: tx)
-                } else if let patient = try await User.find(row.$patient.id, on: tx) {
+                case .patient:
+                    guard let patient = try await User.find(row.$patient.id, on: tx) else { continue }
                     let link = app.config.baseURL + SiteURL.caseMessages(.value(reference)).path
                     try await Outbox.enqueue(app, kind: "message-waiting", to: patient.email,
                                              subject: app.localizer("mail.messageForPatient.subject", ["reference": reference]),
                                              body: app.localizer("mail.messageForPatient.body", ["name": patient.displayName, "reference": reference, "link": link]),
                                              now: now, on: tx)
+                case .facilitator:
+                    guard let facilitator else { continue }
+                    let link = app.config.baseURL + SiteURL.pipelineMessages(.value(reference)).path
+                    try await FacilitatorAccess.tellOrganisation(facilitator, kind: "message-waiting", mail: "mail.messageForFacilitator",
+                                                                 values: ["reference": reference, "link": link], app: app, now: now, on: tx)
                 }
             }
             return id
         }
+    }
+
+    /// How many messages from the other participants `side` has not read yet.
+    static func unreadRun(caseID: Int, for side: ConversationSide, on db: any Database) async throws -> Int {
+        let read = try await lastRead(caseID: caseID, side: side, on: db)
+        struct N: Decodable { let n: Int }
+        return try await (db as! any SQLDatabase).select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("case_messages")
+            .where("case_id", .equal, SQLBind(caseID)).where("side", .notEqual, SQLBind(side.rawValue)).where("id", .greaterThan, SQLBind(read))
+            .first(decoding: N.self)?.n ?? 0
     }
 
     /// The highest message id anyone on `side` has read (0 when nobody has).
@@ -194,7 +215,7 @@ enum MessageService {
         struct NameRow: Decodable { let id: Int; let display_name: String }
         let names = authorIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await sql.select().columns("id", "display_name").from("users")
             .where("id", .in, SQLBind.group(authorIDs)).all(decoding: NameRow.self).map { ($0.id, $0.display_name) })
-        let otherRead = try await lastRead(caseID: caseID, side: viewer.other, on: db)
+        let otherRead = try await lastRead(caseID: caseID, side: viewer.counterpart, on: db)
         let reference = row.reference
         let messages = try pageRows.map { r in
             let side = ConversationSide(rawValue: r.side) ?? .patient
