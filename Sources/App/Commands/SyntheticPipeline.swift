@@ -47,14 +47,14 @@ enum SyntheticPipeline {
                              SQLBind("request,quotes,messages"), SQLBind(CaseFacilitator.claim(caseID: c.id)), SQLBind("patient"),
                              SQLBind(FacilitatorAccess.consentVersion), SQLBind(stage.rawValue), SQLBind(g.int(2) == 0 ? member : nil as Int?),
                              SQLBind(0), SQLBind(changed), SQLBind(changed), SQLBind(changed),
-                             SQLBind(hasTask ? tasks[g.int(tasks.count)] : nil as String?), SQLBind(due)])
+                             SQLBind(hasTask ? tasks[g.int(tasks.count)] : nil as String?), SQLBind(due), SQLBind(due ?? UpdatePipelineSortKey.noDue)])
             }
             let batch = rows
             try await app.writes.transaction(on: db) { tx in
                 try await SyntheticSeeder.insert(tx as! any SQLDatabase, "case_facilitators",
                                                  ["id", "case_id", "facilitator_id", "patient_id", "status", "scopes", "open_claim", "started_side",
                                                   "consent_version", "stage", "owner_user_id", "version", "created_at", "granted_at", "updated_at",
-                                                  "next_task", "next_due_on"], batch)
+                                                  "next_task", "next_due_on", "due_key"], batch)
             }
             bar.activity.currentProgress = Double(end) / Double(cases.count)
         }

@@ -57,6 +57,8 @@ enum MigrationRegistry {
                 CreateTravelPlansAndTasks(),
                 // 023: the next task of each request on its pipeline row
                 UpdateCaseFacilitatorsNextTask(),
+                // 024: the pipeline's order as one indexed key
+                UpdatePipelineSortKey(),
             ]
     }
 }

@@ -59,6 +59,7 @@ enum TaskService {
             AND status = \(bind: CaseTask.Status.open.rawValue) ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, id LIMIT 1
             """).first(decoding: Next.self)
         try await sql.update(CaseFacilitator.schema).set("next_task", to: SQLBind(next?.title)).set("next_due_on", to: SQLBind(next?.due_on))
+            .set("due_key", to: SQLBind(next?.due_on ?? UpdatePipelineSortKey.noDue))
             .where("case_id", .equal, SQLBind(rootID)).where("facilitator_id", .equal, SQLBind(facilitatorID)).where("open_claim", .isNot, SQLLiteral.null)
             .run()
     }
