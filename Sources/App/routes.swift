@@ -99,6 +99,8 @@ func routes(_ app: Application) throws {
     facilitatorStaff.post(.pipelineTravel(.key), use: TravelController.change)
     facilitatorStaff.post(.pipelineTasks(.key), use: TravelController.tasks)
     facilitatorStaff.post(.pipelineStage(.key), use: PipelineController.stage)
+    facilitatorStaff.get(.facilitatorProfile, use: FacilitatorWorkspace.show)
+    facilitatorStaff.post(.facilitatorProfile, use: FacilitatorWorkspace.save)
     facilitatorStaff.post(.pipelineMessages(.key), maxBody: MessageLimits.maxBody, use: MessageController.facilitatorPost)
     facilitatorStaff.get(.pipelineAttachment(case: .key, attachment: .key), use: MessageController.facilitatorAttachment)
 

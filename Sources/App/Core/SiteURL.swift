@@ -124,6 +124,7 @@ public enum SiteURL: Sendable, Equatable {
     case pipelineTravel(Parameter)
     case pipelineTasks(Parameter)
     case pipelineStage(Parameter)
+    case facilitatorProfile
     case inboxTasks(Parameter)
     case pipelineAttachment(case: Parameter, attachment: Parameter)
     case api(API)
@@ -304,6 +305,7 @@ public enum SiteURL: Sendable, Equatable {
         case .pipelineTravel(let r): return [.constant("pipeline"), Self.param(Self.referenceKey, r), .constant("travel")]
         case .pipelineTasks(let r): return [.constant("pipeline"), Self.param(Self.referenceKey, r), .constant("tasks")]
         case .pipelineStage(let r): return [.constant("pipeline"), Self.param(Self.referenceKey, r), .constant("stage")]
+        case .facilitatorProfile: return [.constant("facilitator"), .constant("profile")]
         case .inboxTasks(let r): return [.constant("inbox"), Self.param(Self.referenceKey, r), .constant("tasks")]
         case .pipelineAttachment(let r, let a): return [.constant("pipeline"), Self.param(Self.referenceKey, r), .constant("attachments"), Self.param(Self.attachmentKey, a)]
         case .api(let api):

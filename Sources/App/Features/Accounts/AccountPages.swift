@@ -156,7 +156,9 @@ enum AccountPages {
             links.append((t("account.home.practice"), SiteURL.practice.path))
         case .editor: links.append((t("account.home.studio"), SiteURL.studio.path))
         case .admin: links.append((t("account.home.admin"), SiteURL.admin.path))
-        case .facilitator: links.append((t("account.home.pipeline"), SiteURL.pipeline.path))
+        case .facilitator:
+            links.append((t("account.home.pipeline"), SiteURL.pipeline.path))
+            links.append((t("facilitatorProfile.title"), SiteURL.facilitatorProfile.path))
         }
         links.append((t("account.password.title"), SiteURL.password.path))
         links.append((t("account.apiTokens.title"), SiteURL.apiTokens.path))

@@ -123,7 +123,7 @@ enum PipelinePages {
         return Page(title: t("pipeline.title"), description: t("pipeline.title"), canonical: nil, noindex: true, body:
             .div(.class("wrap pipeline"),
                 .h1(.plain(t("pipeline.title"))),
-                .p(.class("lead"), .plain(t("pipeline.lead"))),
+                .p(.class("lead"), .plain(t("pipeline.lead")), .plain(" "), .a(.to(SiteURL.facilitatorProfile.path), .plain(t("facilitatorProfile.title")))),
                 .form(.class("filter-form inline"), .attr("action", SiteURL.pipeline.path), .method(.get),
                     .if(f.view == .table, .input(.type(.hidden), .name("view"), .attr("value", "table"))),
                     .div(.class("field"), .label(.attr("for", "stage"), .plain(t("pipeline.table.stage"))),
