@@ -30,24 +30,11 @@ public struct FacilitatorDirectoryQuery: Equatable, Sendable {
     public init(_ query: QueryParameters) throws(ParameterError) {
         let words = try query.text("q", maxLength: Self.maxTextLength)?.trimmingCharacters(in: .whitespacesAndNewlines)
         text = (words?.isEmpty ?? true) ? nil : words
-        patientCountry = try Self.country(query, "from")
-        destination = try Self.country(query, "to")
-        if let code = try query.text("language", maxLength: 3) {
-            guard (2...3).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                throw ParameterError("language", .unknownValue)
-            }
-            language = code.lowercased()
-        } else {
-            language = nil
-        }
+        patientCountry = try query.countryCode("from")
+        destination = try query.countryCode("to")
+        language = try query.languageCode("language")
         verifiedOnly = try query.flag("verified")
         page = try query.integer("page", in: 1...Paging.maxPage) ?? 1
-    }
-
-    private static func country(_ query: QueryParameters, _ name: String) throws(ParameterError) -> String? {
-        guard let code = try query.text(name, maxLength: 2) else { return nil }
-        guard code.count == 2, code.allSatisfy({ $0.isASCII && $0.isLetter }) else { throw ParameterError(name, .unknownValue) }
-        return code.uppercased()
     }
 
     public var isEmpty: Bool { text == nil && patientCountry == nil && destination == nil && language == nil && !verifiedOnly }

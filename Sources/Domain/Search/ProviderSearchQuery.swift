@@ -34,23 +34,9 @@ public struct ProviderSearchQuery: Equatable, Sendable {
     public init(_ query: QueryParameters, rates: ExchangeRates = .reference) throws(ParameterError) {
         text = try query.text("q", maxLength: SearchText.maxQueryLength)
         procedure = try Self.slug(query, "procedure")
-        if let code = try query.text("country", maxLength: 2) {
-            guard code.count == 2, code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                throw ParameterError("country", .unknownValue)
-            }
-            country = code.uppercased()
-        } else {
-            country = nil
-        }
+        country = try query.countryCode("country")
         city = try Self.slug(query, "city")
-        if let code = try query.text("language", maxLength: 3) {
-            guard (2...3).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                throw ParameterError("language", .unknownValue)
-            }
-            language = code.lowercased()
-        } else {
-            language = nil
-        }
+        language = try query.languageCode("language")
         verifiedOnly = try query.flag("verified")
         minPrice = try query.amount("min_price")
         maxPrice = try query.amount("max_price")

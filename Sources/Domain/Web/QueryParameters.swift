@@ -101,6 +101,20 @@ public struct QueryParameters: Sendable {
         return text
     }
 
+    /// A country code (two ASCII letters, ISO 3166), upper-cased; anything else is refused.
+    public func countryCode(_ name: String) throws(ParameterError) -> String? {
+        guard let code = try text(name, maxLength: 2) else { return nil }
+        guard code.count == 2, code.allSatisfy({ $0.isASCII && $0.isLetter }) else { throw ParameterError(name, .unknownValue) }
+        return code.uppercased()
+    }
+
+    /// A language code (two or three ASCII letters, ISO 639), lower-cased; anything else is refused.
+    public func languageCode(_ name: String) throws(ParameterError) -> String? {
+        guard let code = try text(name, maxLength: 3) else { return nil }
+        guard (2...3).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isLetter }) else { throw ParameterError(name, .unknownValue) }
+        return code.lowercased()
+    }
+
     /// A boolean flag: `1`, `true`, `on`, `yes` are true; `0`, `false`, `off`, `no` are false.
     public func flag(_ name: String) throws(ParameterError) -> Bool {
         guard let text = try single(name)?.lowercased() else { return false }
